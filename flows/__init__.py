@@ -1,0 +1,1 @@
+"""Orchestration: Prefect flows and the `framewatch` CLI. No SQL, no parsing here."""

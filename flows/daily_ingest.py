@@ -1,0 +1,251 @@
+"""The daily ingest flow: feeds -> new entries -> pages -> text -> framing -> DuckDB.
+
+Readable top to bottom; every task works on a batch, never one article, so
+Prefect's per-task overhead stays noise next to the work. The warehouse is
+opened for writing only in the last step, in one transaction.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from extractors.article import ExtractedArticle, ExtractionFailure
+from extractors.extract_pool import extract_many
+from extractors.feed_health import next_feed_state
+from extractors.feeds import FeedEntry, parse_feed
+from extractors.http import FetchPolicy, Fetcher, FetchRequest, FetchResult
+from extractors.sources import Source, load_sources
+from extractors.urls import canonical_url
+from flows.ledger import RunLedger, utcnow
+from flows.settings import Settings, load_settings
+from framing import ArticleText, make_classifier
+from warehouse import connect
+from warehouse.load import LoadBatch, due_retries, known_urls, load_batch, source_states
+from warehouse.rows import article_row, classification_rows, framing_row, source_row
+
+
+@dataclass
+class FeedPoll:
+    source: Source
+    result: FetchResult
+    entries: list[FeedEntry] = field(default_factory=list)
+    body_sha256: str | None = None
+    unchanged_body: bool = False
+
+
+@dataclass
+class NewEntry:
+    source_id: str
+    entry: FeedEntry
+    url: str  # canonical: the dedup key
+
+
+def fetch_policy(settings: Settings, max_bytes: int) -> FetchPolicy:
+    f = settings.fetch
+    return FetchPolicy(
+        user_agent=f"framewatch/0.1 (+{f.contact})",
+        per_host_concurrency=f.per_host_concurrency,
+        min_interval=f.min_interval,
+        max_hosts_in_parallel=f.max_hosts_in_parallel,
+        total_deadline=f.total_deadline,
+        max_bytes=max_bytes,
+        max_redirects=f.max_redirects,
+        allow_hosts=frozenset(f.allow_hosts),
+        respect_robots=f.respect_robots,
+    )
+
+
+@task(name="read_warehouse_state", cache_policy=NO_CACHE)
+def read_warehouse_state(db_path: Path) -> tuple[dict[str, dict], list[dict]]:
+    """Feed validators and health, and the entries waiting to be retried."""
+    if not Path(db_path).exists():
+        return {}, []
+    conn = connect(db_path)
+    try:
+        return source_states(conn), due_retries(conn)
+    finally:
+        conn.close()
+
+
+@task(name="poll_feeds", cache_policy=NO_CACHE)
+def poll_feeds(sources: list[Source], states: dict[str, dict], policy: FetchPolicy) -> list[FeedPoll]:
+    active = [s for s in sources if not (states.get(s.id) or {}).get("disabled")]
+    reqs = []
+    for s in active:
+        st = states.get(s.id) or {}
+        reqs.append(FetchRequest(st.get("current_feed_url") or s.feed_url, st.get("etag"), st.get("last_modified"), kind="feed"))
+    with Fetcher(policy) as fetcher:
+        results = fetcher.fetch_many(reqs)
+    polls = []
+    for s, res in zip(active, results):
+        poll = FeedPoll(s, res)
+        if res.body is not None and res.error is None:
+            poll.body_sha256 = hashlib.sha256(res.body).hexdigest()
+            poll.unchanged_body = poll.body_sha256 == (states.get(s.id) or {}).get("body_sha256")
+            if not poll.unchanged_body:
+                parsed = parse_feed(res.body, res.final_url)
+                if parsed.error:
+                    res.error, res.error_detail = parsed.error, parsed.error_detail
+                poll.entries = parsed.entries
+        polls.append(poll)
+    return polls
+
+
+@task(name="select_new_entries", cache_policy=NO_CACHE)
+def select_new_entries(polls: list[FeedPoll], retries: list[dict], db_path: Path) -> list[NewEntry]:
+    candidates: dict[str, NewEntry] = {}
+    for r in retries:
+        e = FeedEntry(r["url"], r["feed_guid"], r["feed_title"], r["feed_author"], r["feed_published"], None)
+        candidates[r["canonical_url"]] = NewEntry(r["source_id"], e, r["canonical_url"])
+    for p in polls:
+        for e in p.entries:
+            url = canonical_url(e.url)
+            candidates.setdefault(url, NewEntry(p.source.id, e, url))
+    if not candidates or not Path(db_path).exists():
+        return list(candidates.values())
+    conn = connect(db_path)
+    try:
+        seen = known_urls(conn, candidates)
+    finally:
+        conn.close()
+    return [n for u, n in candidates.items() if u not in seen]
+
+
+@task(name="fetch_pages", cache_policy=NO_CACHE)
+def fetch_pages(entries: list[NewEntry], policy: FetchPolicy) -> list[FetchResult]:
+    with Fetcher(policy) as fetcher:
+        return fetcher.fetch_many(FetchRequest(n.entry.url, kind="page") for n in entries)
+
+
+@task(name="extract_articles", cache_policy=NO_CACHE)
+def extract_articles(pages: list[tuple[bytes, str, FeedEntry]], workers: int | None) -> list[ExtractedArticle | ExtractionFailure]:
+    return extract_many(pages, workers=workers)
+
+
+@lru_cache(maxsize=4)
+def get_classifier(backend: str, seeds_dir: str):
+    """One classifier per process: loading references (or a model) once per run, not per batch."""
+    return make_classifier(backend, Path(seeds_dir))
+
+
+@task(name="classify_articles", cache_policy=NO_CACHE)
+def classify_articles(articles: list[ExtractedArticle], backend: str, seeds_dir: Path):
+    clf = get_classifier(backend, str(seeds_dir))
+    return clf.classify_many([ArticleText(a.title or "", a.text) for a in articles])
+
+
+@task(name="load_warehouse", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)
+def load_warehouse(batch: LoadBatch, db_path: Path) -> dict[str, int]:
+    conn = connect(db_path)
+    try:
+        return load_batch(conn, batch)
+    finally:
+        conn.close()
+
+
+def _chunks(items: list, n: int) -> list[list]:
+    return [items[i : i + n] for i in range(0, len(items), n)]
+
+
+def _record_polls(ledger: RunLedger, polls: list[FeedPoll]) -> None:
+    ledger.counts["feeds_polled"] += len(polls)
+    for p in polls:
+        ledger.counts["entries_seen"] += len(p.entries)
+        if p.result.not_modified or p.unchanged_body:
+            ledger.counts["feeds_not_modified"] += 1
+        if not p.result.ok:
+            ledger.counts["feeds_failed"] += 1
+            ledger.error("feed", p.source.id, p.result.url, p.result.error, p.result.error_detail, p.result.status)
+
+
+def _process_chunk(ledger: RunLedger, chunk: list[NewEntry], settings: Settings, policy: FetchPolicy) -> None:
+    """Fetch, extract and classify one batch of new entries, adding rows to the ledger."""
+    with ledger.timed("fetch"):
+        results = fetch_pages(chunk, policy)
+    pages, fetched = [], []
+    for n, r in zip(chunk, results):
+        if r.body is not None and r.error is None:
+            pages.append((r.body, r.final_url, n.entry))
+            fetched.append(n)
+        else:
+            ledger.error("page", n.source_id, n.entry.url, r.error or "no_body", r.error_detail, r.status)
+            ledger.retry_later(n.url, n.source_id, n.entry, r.error or "no_body")
+    ledger.counts["pages_fetched"] += len(pages)
+    ledger.counts["pages_failed"] += len(chunk) - len(pages)
+
+    with ledger.timed("extract"):
+        extracted = extract_articles(pages, settings.extract_workers or None)
+    good: list[tuple[ExtractedArticle, NewEntry]] = []
+    for n, x in zip(fetched, extracted):
+        if isinstance(x, ExtractionFailure):
+            ledger.error("extract", n.source_id, n.entry.url, x.reason, x.detail)
+            ledger.retry_later(n.url, n.source_id, n.entry, x.reason)
+        else:
+            good.append((x, n))
+    ledger.counts["articles_extracted"] += len(good)
+    ledger.counts["extraction_failed"] += len(pages) - len(good)
+    if not good:
+        return
+
+    with ledger.timed("classify"):
+        classified = classify_articles([a for a, _ in good], settings.classifier_backend, settings.seeds_dir)
+    ledger.counts["articles_classified"] += len(classified)
+    now = utcnow()
+    b = ledger.batch
+    for (a, n), c in zip(good, classified):
+        row = article_row(a, source_id=n.source_id, feed_guid=n.entry.guid, run_id=ledger.run_id, fetched_at=now)
+        b.articles.append(row)
+        crow, scores, evidence = classification_rows(row["article_id"], c, run_id=ledger.run_id, at=now)
+        b.classifications.append(crow)
+        b.framing_scores.extend(scores)
+        b.evidence.extend(evidence)
+        b.done_retries.append({"canonical_url": n.url})
+        ledger.labels[c.label] += 1
+
+
+def _flow_run_id() -> str | None:
+    from prefect.runtime import flow_run
+
+    return str(flow_run.id) if flow_run.id else None
+
+
+@flow(name="daily_ingest")
+def daily_ingest(overrides: dict | None = None) -> dict:
+    """One ingest run. `overrides` are Settings fields, as in framewatch.toml."""
+    settings = load_settings(**(overrides or {}))
+    ledger = RunLedger()
+    db_path = settings.database_path
+
+    sources = load_sources(settings.sources_file)
+    states, retries = read_warehouse_state(db_path)
+    with ledger.timed("poll"):
+        polls = poll_feeds(sources, states, fetch_policy(settings, settings.fetch.max_feed_bytes))
+    _record_polls(ledger, polls)
+
+    new = select_new_entries(polls, retries, db_path)
+    ledger.counts["entries_new"] = len(new)
+    ledger.counts["retries_due"] = len(retries)
+
+    page_policy = fetch_policy(settings, settings.fetch.max_page_bytes)
+    for chunk in _chunks(new, settings.batch_size):
+        _process_chunk(ledger, chunk, settings, page_policy)
+
+    new_by_source: dict[str, int] = {}
+    for row in ledger.batch.articles:
+        new_by_source[row["source_id"]] = new_by_source.get(row["source_id"], 0) + 1
+    now = utcnow()
+    ledger.batch.source_health = [
+        {"source_id": p.source.id, **next_feed_state(states.get(p.source.id) or {"current_feed_url": p.source.feed_url},
+                                                     p.result, p.body_sha256, new_by_source.get(p.source.id, 0), now)}
+        for p in polls
+    ]
+    ledger.batch.sources = [source_row(s) for s in sources]
+    ledger.batch.framings = [framing_row(r) for r in get_classifier(settings.classifier_backend, str(settings.seeds_dir)).references]
+    with ledger.timed("load"):
+        load_warehouse(ledger.finish(_flow_run_id()), db_path)
+    return ledger.summary(str(db_path))

@@ -1,0 +1,96 @@
+"""All settings in one place: framewatch.toml, then FRAMEWATCH_* environment variables.
+
+Environment variables win over the file, so a scheduler can override one value
+without editing the file. Nested values use a double underscore, e.g.
+FRAMEWATCH_FETCH__MIN_INTERVAL=2.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _config_file() -> Path:
+    return Path(os.environ.get("FRAMEWATCH_CONFIG", "framewatch.toml"))
+
+
+class FetchSettings(BaseModel):
+    # A contact in the User-Agent is what lets a webmaster reach us instead of
+    # blocking us; set it to your own URL or e-mail.
+    contact: str = "https://github.com/framewatch/framewatch"
+    # One request at a time per host and 1 s between them: the politeness
+    # default of most research crawlers (Media Cloud, news-please).
+    per_host_concurrency: int = Field(1, ge=1, le=8)
+    min_interval: float = Field(1.0, ge=0, le=120)
+    # Different hosts proceed in parallel up to this many at once.
+    max_hosts_in_parallel: int = Field(16, ge=1, le=256)
+    # A whole request (connect + headers + body) must finish within this.
+    total_deadline: float = Field(30.0, gt=0, le=600)
+    max_page_bytes: int = Field(5_000_000, ge=10_000)
+    max_feed_bytes: int = Field(10_000_000, ge=10_000)
+    max_redirects: int = Field(5, ge=0, le=10)
+    # Hosts (name or IP, optional :port) the SSRF guard lets through even
+    # though they resolve to private or loopback addresses. The demo adds
+    # its own 127.0.0.1 servers here; real deployments rarely need it.
+    allow_hosts: list[str] = Field(default_factory=list)
+    respect_robots: bool = True
+    # Failing this many polls in a row flags a feed as unhealthy.
+    failure_threshold: int = Field(5, ge=1)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FRAMEWATCH_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    data_dir: Path = Path("data")
+    database: Path | None = None  # default: <data_dir>/framewatch.duckdb
+    sources_file: Path = PROJECT_ROOT / "sources.toml"
+    seeds_dir: Path = PROJECT_ROOT / "seeds"
+    classifier_backend: str = "lexical"
+    # Articles per Prefect task: big enough that Prefect's per-task overhead
+    # (tens of ms) is noise next to the work, small enough to show progress.
+    batch_size: int = Field(200, ge=1, le=10_000)
+    extract_workers: int = Field(0, ge=0, le=64)  # 0 = one per core
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
+    alert_urls: list[SecretStr] = Field(default_factory=list)
+    schedule_cron: str = "0 6 * * *"
+    timezone: str = "UTC"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
+        return (init_settings, env_settings, toml, file_secret_settings)
+
+    @property
+    def database_path(self) -> Path:
+        return self.database or self.data_dir / "framewatch.duckdb"
+
+    @property
+    def snapshot_path(self) -> Path:
+        return self.database_path.with_name(self.database_path.stem + "-snapshot.duckdb")
+
+    @property
+    def raw_store_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+
+def load_settings(**overrides) -> Settings:
+    return Settings(**overrides)

@@ -1,0 +1,8 @@
+"""The DuckDB warehouse: schema migrations, named queries, bulk loading.
+
+All SQL lives in warehouse/sql/*.sql: numbered migration files applied in
+order, and queries.sql with named queries the pipeline runs.
+"""
+from warehouse.db import SchemaTooNewError, WarehouseLockedError, connect, query, schema_version
+
+__all__ = ["connect", "query", "schema_version", "SchemaTooNewError", "WarehouseLockedError"]

