@@ -1,0 +1,55 @@
+"""The daily pipeline end to end, under Prefect's test harness."""
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from flows.daily_ingest import daily_ingest
+from tests.conftest import ingest_overrides
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+def _count(db: str, sql: str) -> int:
+    with duckdb.connect(db, read_only=True) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+def test_first_run_loads_every_article_with_text_metadata_and_classification(tmp_path, mini_sites):
+    summary = daily_ingest(overrides=ingest_overrides(tmp_path, mini_sites))
+    db = summary["database"]
+    assert summary["status"] == "completed", summary["errors"]
+    assert summary["counts"]["articles_loaded"] == 3
+    assert _count(db, "SELECT count(*) FROM articles WHERE word_count >= 120 AND title IS NOT NULL") == 3
+    assert _count(db, "SELECT count(*) FROM articles WHERE published_at IS NOT NULL AND author IS NOT NULL") == 3
+    # tracking parameters are gone from the dedup key
+    assert _count(db, "SELECT count(*) FROM articles WHERE canonical_url LIKE '%utm_%'") == 0
+    assert _count(db, "SELECT count(*) FROM classifications") == 3
+    assert _count(db, "SELECT count(DISTINCT framing_id) FROM framings") == 2
+    assert _count(db, "SELECT count(*) FROM runs WHERE status = 'completed'") == 1
+
+
+def test_second_run_fetches_no_page_and_inserts_nothing(tmp_path, mini_sites):
+    overrides = ingest_overrides(tmp_path, mini_sites)
+    first = daily_ingest(overrides=overrides)
+    db = first["database"]
+    before = {t: _count(db, f"SELECT count(*) FROM {t}") for t in ("articles", "classifications", "evidence")}
+    second = daily_ingest(overrides=overrides)
+    assert second["counts"]["entries_new"] == 0
+    assert second["counts"]["pages_fetched"] == 0
+    assert second["counts"]["feeds_not_modified"] == 1  # the server answered 304 to our validators
+    after = {t: _count(db, f"SELECT count(*) FROM {t}") for t in ("articles", "classifications", "evidence")}
+    assert after == before
+    assert _count(db, "SELECT count(*) FROM runs") == 2
+
+
+def test_unreachable_feed_is_recorded_and_does_not_stop_the_others(tmp_path, mini_sites):
+    from demo.server import DemoSite
+
+    dead = DemoSite("dead", "Dead Site", "http://127.0.0.1:9", "http://127.0.0.1:9/feed.xml", None, None)
+    summary = daily_ingest(overrides=ingest_overrides(tmp_path, [*mini_sites, dead]))
+    db = summary["database"]
+    assert summary["status"] == "completed_with_errors"
+    assert summary["counts"]["articles_loaded"] == 3
+    assert _count(db, "SELECT count(*) FROM fetch_errors WHERE source_id = 'dead' AND stage = 'feed'") == 1
+    assert _count(db, "SELECT consecutive_failures FROM sources WHERE source_id = 'dead'") == 1
