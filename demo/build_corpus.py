@@ -3,10 +3,12 @@
 demo/content/. Deterministic: the same content and SEED always give byte-identical output,
 so the generated files can be committed and diffed.
 
-    python3 demo/build_corpus.py
+    python3 demo/build_corpus.py            # rewrite demo/sites and demo/manifest.json
+    python3 demo/build_corpus.py --out DIR  # write the same tree under DIR (used by tests)
 """
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import shutil
@@ -24,8 +26,6 @@ from corpusgen.feeds import feed, robots, site_toml  # noqa: E402
 from corpusgen.plan import END, HALF_WEEKS, REPUBLISHED, START, build_plan  # noqa: E402
 
 SEED = 20251221
-SITES_DIR = HERE / "sites"
-MANIFEST = HERE / "manifest.json"
 ON_TOPIC = ("transactional_truce", "institutional_engagement", "hawkish", "neutral_news")
 TEMPLATES = {
     name: (getattr(mod, f"{name}_article"), getattr(mod, f"{name}_index"), getattr(mod, f"{name}_about"))
@@ -79,15 +79,16 @@ def write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def render_sites(sites: dict, arts: list, copy, original) -> None:
-    if SITES_DIR.exists():
-        shutil.rmtree(SITES_DIR)
+def render_sites(out: Path, sites: dict, arts: list, copy, original) -> None:
+    sites_dir = out / "sites"
+    if sites_dir.exists():
+        shutil.rmtree(sites_dir)
     rng = random.Random(SEED + 3)
     for sid, site in sites.items():
         own = sorted((a for a in arts if a.site_id == sid), key=lambda a: a.published, reverse=True)
         most_read = rng.sample(own, k=min(5, len(own)))
         art_t, index_t, about_t = TEMPLATES[site["template"]]
-        root = SITES_DIR / sid
+        root = sites_dir / sid
         for a in own:
             note = None
             if a is copy:
@@ -148,13 +149,16 @@ def manifest(sites: dict, arts: list, copy, original) -> dict:
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=HERE, help="directory to write sites/ and manifest.json into")
+    out = ap.parse_args().out
     sites = {s["id"]: s for s in content.load_sites()}
     arts, original, copy = compose_all(sites)
     assign_paths(sites, arts)
     copy.republished_of, copy.republished_of_site = original.path, original.site_id
-    render_sites(sites, arts, copy, original)
+    render_sites(out, sites, arts, copy, original)
     data = manifest(sites, arts, copy, original)
-    MANIFEST.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / "manifest.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     d = data["design"]
     print(f"{len(arts)} articles on {len(sites)} sites")
     print(json.dumps({k: d[k] for k in ("counts_per_half", "on_topic_shares", "republished_pair")}, indent=1))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from .content import Bank, Event, OffTopic, Paragraph, Republished
@@ -69,7 +70,8 @@ def cap(text: str) -> str:
 
 
 def slugify(title: str, limit: int = 60) -> str:
-    words = re.sub(r"[^a-z0-9]+", " ", title.lower()).split()
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", " ", ascii_title.lower()).split()
     slug = ""
     for w in words:
         if len(slug) + len(w) + 1 > limit:

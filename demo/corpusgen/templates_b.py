@@ -138,11 +138,11 @@ def _lotus_frame(site: dict, title: str, head: str, content: str, ctx: PageConte
       <form action="{url('/private/subscribe')}" method="post"><input type="text" name="email" value="Your email"><input type="submit" value="Go"></form></div>
     </div>
   </div>
-  <div id="footer">
+  <footer id="footer">
     <p>{esc(site['name'])} | {esc(site['address'])} | editors@lotusroad.example</p>
     <p>Follow us: <a href="https://x.com/lotusroadcomm">X</a> &middot; <a href="https://www.facebook.com/lotusroadcommentary">Facebook</a></p>
     <p>{copyright_line(site)}</p>
-  </div>
+  </footer>
 </div>
 </body>
 </html>
