@@ -54,13 +54,15 @@ class Deck:
     def __init__(self, items: list, rng: random.Random):
         self.items, self.rng, self.pile = list(items), rng, []
 
-    def draw(self, ok=lambda item: True, exclude=()):
+    def draw(self, ok=lambda item: True, exclude=(), refill=True):
         # Random pick among what is left, not the pile's head: items that were ineligible
         # for a while (late paragraphs) must not all come out in the next few articles.
         for attempt in range(2):
             eligible = [i for i, item in enumerate(self.pile) if ok(item) and item not in exclude]
             if eligible:
                 return self.pile.pop(self.rng.choice(eligible))
+            if not refill:
+                return None
             self.pile.extend(item for item in self.items if item not in self.pile)
         raise LookupError("deck has no usable item")
 
@@ -100,7 +102,8 @@ class Composer:
         ev = self.events[slot.event_id]
         ctx = {"event": ev.name, "Event": cap(ev.name), "title": ev.title}
         after_busan = slot.published.date() > BUSAN
-        usable = lambda p: after_busan or not p.late  # noqa: E731
+        usable = lambda p: (after_busan or not p.late) and not p.events  # noqa: E731
+        specific = lambda p: (after_busan or not p.late) and p.events and ev.id in p.events  # noqa: E731
         deck = lambda sec: self.decks[(slot.label, sec)]  # noqa: E731
 
         facts = list(ev.facts)
@@ -111,8 +114,14 @@ class Composer:
 
         lo, hi = BODY_RANGE.get(slot.label, DEFAULT_BODY_RANGE)
         body: list[Paragraph] = []
-        for _ in range(self.rng.randint(lo, hi)):
+        # Up to two paragraphs written for this very event, when some are still unused.
+        for _ in range(2):
+            p = deck("body").draw(specific, exclude=body, refill=False)
+            if p:
+                body.append(p)
+        for _ in range(self.rng.randint(lo, hi) - len(body)):
             body.append(deck("body").draw(usable, exclude=body))
+        self.rng.shuffle(body)
         opening = deck("openings").draw(usable).text.format(**ctx)
         closing = deck("closings").draw(usable).text.format(**ctx)
 

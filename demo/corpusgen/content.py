@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,12 +18,14 @@ BANK_FILES = {
 }
 
 LATE_TAG = "[late] "
+EVENTS_TAG = re.compile(r"^\[events:([a-z0-9_,]+)\] ")
 
 
 @dataclass(frozen=True)
 class Paragraph:
     text: str
     late: bool = False  # only usable once the Busan meeting has happened
+    events: frozenset | None = None  # only usable for articles about these events
 
 
 @dataclass
@@ -92,7 +95,10 @@ def load_bank(label: str) -> Bank:
         paras = []
         for item in items:
             late = item.startswith(LATE_TAG)
-            paras.append(Paragraph(item[len(LATE_TAG):] if late else item, late))
+            item = item[len(LATE_TAG):] if late else item
+            m = EVENTS_TAG.match(item)
+            events = frozenset(m.group(1).split(",")) if m else None
+            paras.append(Paragraph(item[m.end():] if m else item, late, events))
         bank.sections[current] = paras
     return bank
 
