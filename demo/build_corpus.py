@@ -28,7 +28,7 @@ from corpusgen.plan import END, HALF_WEEKS, REPUBLISHED, START, build_plan  # no
 SEED = 20251221
 ON_TOPIC = ("transactional_truce", "institutional_engagement", "hawkish", "neutral_news")
 TEMPLATES = {
-    name: (getattr(mod, f"{name}_article"), getattr(mod, f"{name}_index"), getattr(mod, f"{name}_about"))
+    name: tuple(getattr(mod, f"{name}_{kind}") for kind in ("article", "index", "about"))
     for mod, names in ((templates_a, ("ppr", "harbour")),
                        (templates_b, ("meridian", "lotus", "northbridge")))
     for name in names
@@ -116,7 +116,8 @@ def design_summary(arts: list, copy, original) -> dict:
         shares[f"half{h}"] = {l: round(c[l] / on, 3) for l in ON_TOPIC}
     return {
         "period": {"start": START.isoformat(), "end": END.isoformat(), "weeks": 16,
-                   "half_split": "weeks 1-8 (2025-09-01..2025-10-26) vs 9-16 (2025-10-27..2025-12-21)"},
+                   "half_split": "weeks 1-8 (2025-09-01..2025-10-26) vs "
+                                 "weeks 9-16 (2025-10-27..2025-12-21)"},
         "counts_per_half": {f"half{h}": dict(sorted(c.items())) for h, c in counts.items()},
         "on_topic_shares": shares,
         "republished_pair": {"original": {"site_id": original.site_id, "path": original.path},
@@ -150,7 +151,8 @@ def manifest(sites: dict, arts: list, copy, original) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=HERE, help="directory to write sites/ and manifest.json into")
+    ap.add_argument("--out", type=Path, default=HERE,
+                    help="directory to write sites/ and manifest.json into")
     out = ap.parse_args().out
     sites = {s["id"]: s for s in content.load_sites()}
     arts, original, copy = compose_all(sites)
@@ -158,10 +160,12 @@ def main() -> None:
     copy.republished_of, copy.republished_of_site = original.path, original.site_id
     render_sites(out, sites, arts, copy, original)
     data = manifest(sites, arts, copy, original)
-    (out / "manifest.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    (out / "manifest.json").write_text(text, encoding="utf-8")
     d = data["design"]
     print(f"{len(arts)} articles on {len(sites)} sites")
-    print(json.dumps({k: d[k] for k in ("counts_per_half", "on_topic_shares", "republished_pair")}, indent=1))
+    keys = ("counts_per_half", "on_topic_shares", "republished_pair")
+    print(json.dumps({k: d[k] for k in keys}, indent=1))
 
 
 if __name__ == "__main__":

@@ -102,12 +102,14 @@ class Composer:
         ev = self.events[slot.event_id]
         ctx = {"event": ev.name, "Event": cap(ev.name), "title": ev.title}
         after_busan = slot.published.date() > BUSAN
-        usable = lambda p: (after_busan or not p.late) and not p.events  # noqa: E731
-        specific = lambda p: (after_busan or not p.late) and p.events and ev.id in p.events  # noqa: E731
+        in_time = lambda p: after_busan or not p.late  # noqa: E731
+        usable = lambda p: in_time(p) and not p.events  # noqa: E731
+        specific = lambda p: in_time(p) and p.events and ev.id in p.events  # noqa: E731
         deck = lambda sec: self.decks[(slot.label, sec)]  # noqa: E731
 
         facts = list(ev.facts)
-        picked = sorted(self.rng.sample(range(len(facts)), k=min(len(facts), self.rng.randint(5, 6))))
+        k = min(len(facts), self.rng.randint(5, 6))
+        picked = sorted(self.rng.sample(range(len(facts)), k=k))
         split = self.rng.randint(3, 4)
         facts1 = " ".join(facts[i] for i in picked[:split])
         facts2 = " ".join(facts[i] for i in picked[split:])

@@ -6,6 +6,9 @@ from xml.sax.saxutils import escape
 
 from .common import iso, url
 
+DC_NS = "http://purl.org/dc/elements/1.1/"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
 
 def _x(text: str) -> str:
     return escape(text, {'"': "&quot;"})
@@ -25,7 +28,7 @@ def rss(site: dict, arts: list) -> str:
       <description>{_x(a.summary)}</description>
     </item>""")
     return f"""<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom">
+<rss version="2.0" xmlns:dc="{DC_NS}" xmlns:atom="{ATOM_NS}">
   <channel>
     <title>{_x(site['name'])}</title>
     <link>{url('/')}</link>
@@ -53,7 +56,7 @@ def atom(site: dict, arts: list) -> str:
   </entry>""")
     updated = iso(arts[0].published) if arts else ""
     return f"""<?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom">
+<feed xmlns="{ATOM_NS}">
   <title>{_x(site['name'])}</title>
   <subtitle>{_x(site['tagline'])}</subtitle>
   <link rel="alternate" type="text/html" href="{url('/')}"/>

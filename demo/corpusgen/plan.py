@@ -35,15 +35,19 @@ REPUBLISHED = {
 # Which events each framing plausibly writes about: the truce and hawkish readings are
 # about bargains and leverage, so they skip the climate and student-visa stories.
 LABEL_EVENTS = {
-    "transactional_truce": {"tariff_pause", "madrid_talks", "phone_call", "rare_earth_controls",
-                            "entity_list", "kl_talks", "busan", "busan_implementation", "november_call",
-                            "chip_decision", "year_end", "fentanyl", "defence_meeting"},
+    "transactional_truce": {
+        "tariff_pause", "entity_list", "madrid_talks", "phone_call", "rare_earth_controls",
+        "kl_talks", "busan", "defence_meeting", "busan_implementation", "fentanyl",
+        "november_call", "chip_decision", "year_end"},
     "institutional_engagement": None,  # any event
-    "hawkish": {"tariff_pause", "sco_parade", "entity_list", "madrid_talks", "phone_call", "rare_earth_controls", "kl_talks",
-                "busan", "busan_implementation", "chip_decision", "fentanyl", "year_end"},
-    "neutral_news": {"tariff_pause", "entity_list", "madrid_talks", "phone_call", "rare_earth_controls",
-                     "kl_talks", "busan", "busan_implementation", "november_call",
-                     "chip_decision", "year_end"},
+    "hawkish": {
+        "tariff_pause", "sco_parade", "entity_list", "madrid_talks", "phone_call",
+        "rare_earth_controls", "kl_talks", "busan", "busan_implementation", "fentanyl",
+        "chip_decision", "year_end"},
+    "neutral_news": {
+        "tariff_pause", "entity_list", "madrid_talks", "phone_call", "rare_earth_controls",
+        "kl_talks", "busan", "busan_implementation", "november_call", "chip_decision",
+        "year_end"},
 }
 EVENT_BOOST = {"busan": 3.0, "busan_implementation": 1.5, "rare_earth_controls": 1.5,
                "tariff_pause": 0.4, "madrid_talks": 2.0, "student_visas": 1.5,

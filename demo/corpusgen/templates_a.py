@@ -1,4 +1,5 @@
 """Page layouts for Pacific Policy Review (ppr) and the Harbour Institute (harbour)."""
+# ruff: noqa: E501  (markup reads better on one line than wrapped f-strings)
 from __future__ import annotations
 
 from .common import (PageContext, author_bio, copyright_line, d_long_uk, d_long_us, esc, iso,
