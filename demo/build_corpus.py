@@ -69,7 +69,10 @@ def assign_paths(sites: dict, arts: list) -> None:
 
 def related_for(a, pool: list, n: int = 3) -> list:
     others = [o for o in pool if o is not a]
-    score = lambda o: (o.event_id != a.event_id or a.event_id is None,  # noqa: E731
+    # A page can only have linked to what existed when it was published; fall back to
+    # later pieces only for the site's first articles.
+    score = lambda o: (o.published > a.published,  # noqa: E731
+                       o.event_id != a.event_id or a.event_id is None,
                        o.label != a.label, abs((o.published - a.published).days))
     return sorted(others, key=score)[:n]
 
