@@ -93,12 +93,15 @@ def render_sites(out: Path, sites: dict, arts: list, copy, original) -> None:
         art_t, index_t, about_t = TEMPLATES[site["template"]]
         root = sites_dir / sid
         for a in own:
-            note = None
+            note, page_site = None, site
             if a is copy:
+                # The author bio travels with a syndicated piece.
+                page_site = {**site, "authors": site["authors"] + sites[original.site_id]["authors"]}
                 orig_site = sites[original.site_id]["name"]
                 note = (f"This commentary was first published by {orig_site} on "
                         f"{d_long_uk(original.published)} and is republished here with permission.")
-            ctx = PageContext(site, [m for m in most_read if m is not a], related_for(a, own), note)
+            ctx = PageContext(page_site, [m for m in most_read if m is not a],
+                              related_for(a, own), note)
             write(root / a.path.lstrip("/"), art_t(a, ctx))
         home_ctx = PageContext(site, most_read, [])
         write(root / "index.html", index_t(site, own, home_ctx))

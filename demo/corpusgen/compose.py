@@ -73,6 +73,7 @@ def cap(text: str) -> str:
 
 def slugify(title: str, limit: int = 60) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    ascii_title = re.sub(r"['\u2019]", "", ascii_title)  # "Australia's" -> "australias"
     words = re.sub(r"[^a-z0-9]+", " ", ascii_title.lower()).split()
     slug = ""
     for w in words:
