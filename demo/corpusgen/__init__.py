@@ -1,0 +1,1 @@
+"""Deterministic generator for the framewatch demo corpus (stdlib only)."""
