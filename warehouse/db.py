@@ -78,13 +78,19 @@ def _open(path: Path, read_only: bool, lock_timeout: float) -> duckdb.DuckDBPyCo
             delay = min(delay * 2, 2.0)
 
 
+def scalar(conn: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    """The first column of the first row. DuckDB 2.0 leaves a result open after
+    fetchone(), and an open result blocks register() and the next statement on
+    the connection, so always drain it."""
+    rows = conn.execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None
+
+
 def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
-    exists = conn.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-    ).fetchone()[0]
+    exists = scalar(conn, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'")
     if not exists:
         return 0
-    return conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    return scalar(conn, "SELECT coalesce(max(version), 0) FROM schema_version")
 
 
 def migrate(conn: duckdb.DuckDBPyConnection) -> int:
