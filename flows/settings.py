@@ -7,9 +7,12 @@ FRAMEWATCH_FETCH__MIN_INTERVAL=2.
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr
+from cronsim import CronSim, CronSimError
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -64,8 +67,36 @@ class Settings(BaseSettings):
     extract_workers: int = Field(0, ge=0, le=64)  # 0 = one per core
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     alert_urls: list[SecretStr] = Field(default_factory=list)
+    # When `framewatch serve` (and prefect.yaml) run the daily ingest: a
+    # five-field cron expression, read in `timezone` (an IANA name), so
+    # "0 6 * * *" with "Europe/Berlin" is 06:00 Berlin time, DST included.
     schedule_cron: str = "0 6 * * *"
     timezone: str = "UTC"
+
+    @field_validator("schedule_cron")
+    @classmethod
+    def _valid_cron(cls, v: str) -> str:
+        # Checked here, not by Prefect, so a typo fails at startup with the key
+        # named instead of when the deployment is registered. cronsim is the
+        # pure-Python parser Prefect's own server dependencies already ship;
+        # importing Prefect here would freeze its settings before PREFECT_HOME is set.
+        v = " ".join(v.split())
+        if len(v.split(" ")) != 5:
+            raise ValueError(f"expected five cron fields 'minute hour day month weekday', e.g. \"0 6 * * *\", got {v!r}")
+        try:
+            CronSim(v, datetime(2000, 1, 1))
+        except CronSimError as exc:
+            raise ValueError(f"not a valid cron expression ({exc}); expected e.g. \"0 6 * * *\"") from None
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_timezone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"expected an IANA time zone name such as \"UTC\" or \"America/New_York\", got {v!r}") from None
+        return v
 
     @classmethod
     def settings_customise_sources(
