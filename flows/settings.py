@@ -12,7 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -28,6 +28,9 @@ def _config_file() -> Path:
 
 
 class FetchSettings(BaseModel):
+    # A misspelt [fetch] key must fail loudly, not silently keep the default.
+    model_config = ConfigDict(extra="forbid")
+
     # A contact in the User-Agent is what lets a webmaster reach us instead of
     # blocking us; set it to your own URL or e-mail.
     contact: str = "https://github.com/framewatch/framewatch"
@@ -82,7 +85,7 @@ class Settings(BaseSettings):
         # importing Prefect here would freeze its settings before PREFECT_HOME is set.
         v = " ".join(v.split())
         if len(v.split(" ")) != 5:
-            raise ValueError(f"expected five cron fields 'minute hour day month weekday', e.g. \"0 6 * * *\", got {v!r}")
+            raise ValueError("expected five cron fields 'minute hour day month weekday', e.g. \"0 6 * * *\"")
         try:
             CronSim(v, datetime(2000, 1, 1))
         except CronSimError as exc:
@@ -95,7 +98,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"expected an IANA time zone name such as \"UTC\" or \"America/New_York\", got {v!r}") from None
+            raise ValueError("expected an IANA time zone name such as \"UTC\" or \"America/New_York\"") from None
         return v
 
     @classmethod
