@@ -29,11 +29,12 @@ bench: install           ## benchmarks (not part of the tests); writes bench/RES
 # only. Its state lives in data/prefect-server, apart from data/prefect, which
 # the temporary per-run server of `framewatch run` uses.
 PREFECT_API   ?= http://127.0.0.1:4200/api
-PREFECT_LOCAL := PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1
+# The prefect CLI keeps its profiles under PREFECT_HOME: inside data/, never ~/.prefect.
+PREFECT_LOCAL := PREFECT_HOME=$(CURDIR)/data/prefect-server PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1
 
 prefect-server: install  ## persistent Prefect server on 127.0.0.1:4200; leave it running
 	mkdir -p data/prefect-server
-	PREFECT_HOME=$(CURDIR)/data/prefect-server $(PREFECT_LOCAL) $(BIN)/prefect server start --host 127.0.0.1 --port 4200
+	$(PREFECT_LOCAL) $(BIN)/prefect server start --host 127.0.0.1 --port 4200
 
 serve: install           ## run daily_ingest on the schedule from framewatch.toml (needs `make prefect-server`)
 	PREFECT_API_URL=$(PREFECT_API) $(BIN)/framewatch serve

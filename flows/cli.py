@@ -207,12 +207,12 @@ def serve(ctx: typer.Context) -> None:
     try:
         url = schedule.require_server()
     except schedule.NoServerError as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_NO_SERVER) from None
     console.print(
         f"Serving {schedule.FLOW_NAME}/{schedule.DEPLOYMENT_NAME} on {url}: cron {settings.schedule_cron!r} "
         f"in {settings.timezone}, next run {_next_run(settings)}. Ctrl-C stops it and pauses the schedule.",
-        highlight=False,
+        highlight=False, soft_wrap=True,
     )
     schedule.serve(settings)
 
