@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 PIP     := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-12)
 
-.PHONY: demo test install clean bench
+.PHONY: demo test install clean bench prefect-server serve deploy worker
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -24,6 +24,27 @@ test: install            ## install and run the test suite
 
 bench: install           ## benchmarks (not part of the tests); writes bench/RESULTS.md
 	$(BIN)/python -m bench
+
+# A persistent Prefect server (API, UI and the scheduler service) on 127.0.0.1
+# only. Its state lives in data/prefect-server, apart from data/prefect, which
+# the temporary per-run server of `framewatch run` uses.
+PREFECT_API   ?= http://127.0.0.1:4200/api
+# The prefect CLI keeps its profiles under PREFECT_HOME: inside data/, never ~/.prefect.
+PREFECT_LOCAL := PREFECT_HOME=$(CURDIR)/data/prefect-server PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1
+
+prefect-server: install  ## persistent Prefect server on 127.0.0.1:4200; leave it running
+	mkdir -p data/prefect-server
+	$(PREFECT_LOCAL) $(BIN)/prefect server start --host 127.0.0.1 --port 4200
+
+serve: install           ## run daily_ingest on the schedule from framewatch.toml (needs `make prefect-server`)
+	PREFECT_API_URL=$(PREFECT_API) $(BIN)/framewatch serve
+
+deploy: install          ## register prefect.yaml's deployment on the process work pool (needs `make prefect-server`)
+	PREFECT_API_URL=$(PREFECT_API) $(PREFECT_LOCAL) $(BIN)/prefect work-pool create framewatch-process --type process --overwrite
+	PREFECT_API_URL=$(PREFECT_API) $(PREFECT_LOCAL) $(BIN)/prefect --no-prompt deploy --name daily-ingest
+
+worker: install          ## a process worker that executes the deployment's runs from this checkout
+	FRAMEWATCH_HOME=$(CURDIR) PREFECT_API_URL=$(PREFECT_API) $(PREFECT_LOCAL) $(BIN)/prefect worker start --pool framewatch-process
 
 clean:
 	rm -rf $(VENV) data

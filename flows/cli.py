@@ -8,6 +8,7 @@ Exit codes (for schedulers and scripts):
   3  run completed, but some feeds or pages failed (recorded in fetch_errors)
   4  run failed: no feed could be polled (e.g. no network)
   5  the warehouse is locked by another process
+  6  `serve`: no persistent Prefect server (PREFECT_API_URL unset or not answering)
 """
 from __future__ import annotations
 
@@ -19,28 +20,54 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from flows import progress
+from flows.config_view import ConfigError, effective_config, load_or_explain
 from flows.prefect_env import configure_prefect
+from flows.run_report import summary_rows
+from flows.settings import Settings, _config_file
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Monitor how think tanks frame US-China relations.")
 console = Console()
 
-EXIT_OK, EXIT_CONFIG, EXIT_PARTIAL, EXIT_FAILED, EXIT_LOCKED = 0, 2, 3, 4, 5
+EXIT_OK, EXIT_CONFIG, EXIT_PARTIAL, EXIT_FAILED, EXIT_LOCKED, EXIT_NO_SERVER = 0, 2, 3, 4, 5, 6
 DEMO_DATA_DIR = Path("data/demo")
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="show Prefect's own log lines (flow and task runs)"),
+) -> None:
+    """Validate the settings once for every command: a bad key stops here, named, with exit code 2."""
+    if verbose:
+        # Read by Prefect at import, which happens later (in the command).
+        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+    try:
+        ctx.obj = load_or_explain()
+    except ConfigError as exc:
+        for line in exc.lines:
+            console.print(f"[red]error:[/red] {line}", markup=True, highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_CONFIG) from None
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    return ctx.obj if isinstance(ctx.obj, Settings) else load_or_explain()
 
 
 def _exit_code(summary: dict) -> int:
     return {"completed": EXIT_OK, "completed_with_errors": EXIT_PARTIAL, "failed": EXIT_FAILED}[summary["status"]]
 
 
-def _run_flow(overrides: dict) -> dict:
+def _run_flow(settings: Settings, overrides: dict) -> dict:
     from extractors.sources import SourcesFileError
     from warehouse import WarehouseLockedError
 
-    configure_prefect(overrides.get("data_dir", os.environ.get("FRAMEWATCH_DATA_DIR", "data")))
+    configure_prefect(overrides.get("data_dir") or settings.data_dir)
     from flows.daily_ingest import daily_ingest
 
     try:
-        return daily_ingest(overrides=overrides)
+        with progress.RichReporter(console) as bars, progress.reporting(bars):
+            return daily_ingest(overrides=overrides)
     except SourcesFileError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(EXIT_CONFIG) from None
@@ -50,25 +77,12 @@ def _run_flow(overrides: dict) -> dict:
 
 
 def print_run_summary(summary: dict) -> None:
-    c, t = summary["counts"], summary["timings"]
+    c = summary["counts"]
     table = Table(title=f"run {summary['run_id']}: {summary['status']}", show_header=True)
     table.add_column("stage")
     table.add_column("count", justify="right")
     table.add_column("seconds", justify="right")
-    rows = [
-        ("feeds polled", c["feeds_polled"], t.get("poll")),
-        ("  not modified (304 or same bytes)", c["feeds_not_modified"], None),
-        ("  failed", c["feeds_failed"], None),
-        ("entries in feeds", c["entries_seen"], None),
-        ("  new (not seen before)", c["entries_new"], None),
-        ("pages fetched", c["pages_fetched"], t.get("fetch")),
-        ("  failed", c["pages_failed"], None),
-        ("articles extracted", c["articles_extracted"], t.get("extract")),
-        ("  extraction failed", c["extraction_failed"], None),
-        ("articles classified", c["articles_classified"], t.get("classify")),
-        ("articles loaded", c["articles_loaded"], t.get("load")),
-    ]
-    for name, n, secs in rows:
+    for name, n, secs in summary_rows(summary):
         table.add_row(name, str(n), f"{secs:.2f}" if secs is not None else "")
     console.print(table)
     for e in summary["errors"][:20]:
@@ -80,15 +94,15 @@ def print_run_summary(summary: dict) -> None:
 
 
 @app.command()
-def run() -> None:
+def run(ctx: typer.Context) -> None:
     """Run one ingest now against the configured sources."""
-    summary = _run_flow({})
+    summary = _run_flow(_settings(ctx), {})
     print_run_summary(summary)
     raise typer.Exit(_exit_code(summary))
 
 
 @app.command()
-def demo(port: int = typer.Option(47801, help="first of the demo sites' ports on 127.0.0.1")) -> None:
+def demo(ctx: typer.Context, port: int = typer.Option(47801, help="first of the demo sites' ports on 127.0.0.1")) -> None:
     """Serve the bundled demo sites on 127.0.0.1 and run the real flow against them."""
     from demo.server import serve_sites
 
@@ -105,6 +119,7 @@ def demo(port: int = typer.Option(47801, help="first of the demo sites' ports on
         sources_file.write_text("\n".join(lines))
         console.print(f"Serving {len(sites)} demo sites on 127.0.0.1:{port}-{port + len(sites) - 1}")
         summary = _run_flow(
+            _settings(ctx),
             {
                 "data_dir": str(DEMO_DATA_DIR),
                 "sources_file": str(sources_file),
@@ -139,12 +154,11 @@ def _print_label_counts(db: Path) -> None:
 
 
 @app.command()
-def status(database: Path = typer.Option(None, help="DuckDB file (default: from settings)")) -> None:
+def status(ctx: typer.Context, database: Path = typer.Option(None, help="DuckDB file (default: from settings)")) -> None:
     """Recent runs, articles per label, and the last success per source."""
-    from flows.settings import load_settings
     from warehouse import connect, query
 
-    db = database or load_settings().database_path
+    db = database or _settings(ctx).database_path
     if not Path(db).exists():
         console.print(f"No warehouse at {db} yet: run `framewatch run` (or `framewatch demo`) first.")
         raise typer.Exit(EXIT_CONFIG)
@@ -169,8 +183,48 @@ def status(database: Path = typer.Option(None, help="DuckDB file (default: from 
     console.print(s)
 
 
-def main() -> None:  # pragma: no cover
-    app()
+@app.command()
+def config(ctx: typer.Context) -> None:
+    """Print the effective settings (file, environment, defaults) with secrets masked."""
+    path = _config_file()
+    where = "found" if path.is_file() else "not found: defaults and FRAMEWATCH_* variables only"
+    # Plain echo, not rich: `[fetch]` would be taken for markup.
+    typer.echo(f"# settings file: {path.resolve()} ({where})")
+    typer.echo("# each line ends with where its value comes from; env vars win over the file")
+    for line in effective_config(_settings(ctx)):
+        typer.echo(line)
+
+
+@app.command()
+def serve(ctx: typer.Context) -> None:
+    """Run daily_ingest on the configured cron (default 06:00) until stopped; needs a Prefect server."""
+    settings = _settings(ctx)
+    # The operator watching `serve` wants each run's start, end and summary lines.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    configure_prefect(settings.data_dir)
+    from flows import schedule
+
+    try:
+        url = schedule.require_server()
+    except schedule.NoServerError as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_NO_SERVER) from None
+    console.print(
+        f"Serving {schedule.FLOW_NAME}/{schedule.DEPLOYMENT_NAME} on {url}: cron {settings.schedule_cron!r} "
+        f"in {settings.timezone}, next run {_next_run(settings)}. Ctrl-C stops it and pauses the schedule.",
+        highlight=False, soft_wrap=True,
+    )
+    schedule.serve(settings)
+
+
+def _next_run(settings: Settings) -> str:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from cronsim import CronSim
+
+    tz = ZoneInfo(settings.timezone)
+    return f"{next(CronSim(settings.schedule_cron, datetime.now(tz))):%Y-%m-%d %H:%M %Z}"
 
 
 if __name__ == "__main__":  # pragma: no cover

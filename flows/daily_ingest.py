@@ -21,7 +21,9 @@ from extractors.feeds import FeedEntry, parse_feed
 from extractors.http import FetchPolicy, Fetcher, FetchRequest, FetchResult
 from extractors.sources import Source, load_sources
 from extractors.urls import canonical_url
+from flows import progress
 from flows.ledger import RunLedger, utcnow
+from flows.run_report import publish_summary
 from flows.settings import Settings, load_settings
 from framing import ArticleText, make_classifier
 from warehouse import connect
@@ -176,6 +178,7 @@ def _process_chunk(ledger: RunLedger, chunk: list[NewEntry], settings: Settings,
             ledger.error("page", n.source_id, n.entry.url, r.error or "no_body", r.error_detail, r.status)
             ledger.retry_later(n.url, n.source_id, n.entry, r.error or "no_body")
     ledger.counts["pages_fetched"] += len(pages)
+    progress.advance("pages", len(chunk), ok=len(pages))
     ledger.counts["pages_failed"] += len(chunk) - len(pages)
 
     with ledger.timed("extract"):
@@ -189,12 +192,15 @@ def _process_chunk(ledger: RunLedger, chunk: list[NewEntry], settings: Settings,
             good.append((x, n))
     ledger.counts["articles_extracted"] += len(good)
     ledger.counts["extraction_failed"] += len(pages) - len(good)
+    progress.advance("extract", len(chunk), ok=len(good))
     if not good:
+        progress.advance("classify", len(chunk), ok=0)
         return
 
     with ledger.timed("classify"):
         classified = classify_articles([a for a, _ in good], settings.classifier_backend, settings.seeds_dir)
     ledger.counts["articles_classified"] += len(classified)
+    progress.advance("classify", len(chunk), ok=len(classified))
     now = utcnow()
     b = ledger.batch
     for (a, n), c in zip(good, classified):
@@ -223,13 +229,17 @@ def daily_ingest(overrides: dict | None = None) -> dict:
 
     sources = load_sources(settings.sources_file)
     states, retries = read_warehouse_state(db_path)
+    progress.plan("feeds", len(sources))
     with ledger.timed("poll"):
         polls = poll_feeds(sources, states, fetch_policy(settings, settings.fetch.max_feed_bytes))
     _record_polls(ledger, polls)
+    progress.advance("feeds", len(sources), ok=len(polls) - ledger.counts["feeds_failed"])
 
     new = select_new_entries(polls, retries, db_path)
     ledger.counts["entries_new"] = len(new)
     ledger.counts["retries_due"] = len(retries)
+    for stage in ("pages", "extract", "classify"):
+        progress.plan(stage, len(new))
 
     page_policy = fetch_policy(settings, settings.fetch.max_page_bytes)
     for chunk in _chunks(new, settings.batch_size):
@@ -248,4 +258,6 @@ def daily_ingest(overrides: dict | None = None) -> dict:
     ledger.batch.framings = [framing_row(r) for r in get_classifier(settings.classifier_backend, str(settings.seeds_dir)).references]
     with ledger.timed("load"):
         load_warehouse(ledger.finish(_flow_run_id()), db_path)
-    return ledger.summary(str(db_path))
+    summary = ledger.summary(str(db_path))
+    publish_summary(summary)
+    return summary

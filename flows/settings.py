@@ -7,9 +7,12 @@ FRAMEWATCH_FETCH__MIN_INTERVAL=2.
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr
+from cronsim import CronSim, CronSimError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -25,6 +28,9 @@ def _config_file() -> Path:
 
 
 class FetchSettings(BaseModel):
+    # A misspelt [fetch] key must fail loudly, not silently keep the default.
+    model_config = ConfigDict(extra="forbid")
+
     # A contact in the User-Agent is what lets a webmaster reach us instead of
     # blocking us; set it to your own URL or e-mail.
     contact: str = "https://github.com/framewatch/framewatch"
@@ -64,8 +70,36 @@ class Settings(BaseSettings):
     extract_workers: int = Field(0, ge=0, le=64)  # 0 = one per core
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     alert_urls: list[SecretStr] = Field(default_factory=list)
+    # When `framewatch serve` (and prefect.yaml) run the daily ingest: a
+    # five-field cron expression, read in `timezone` (an IANA name), so
+    # "0 6 * * *" with "Europe/Berlin" is 06:00 Berlin time, DST included.
     schedule_cron: str = "0 6 * * *"
     timezone: str = "UTC"
+
+    @field_validator("schedule_cron")
+    @classmethod
+    def _valid_cron(cls, v: str) -> str:
+        # Checked here, not by Prefect, so a typo fails at startup with the key
+        # named instead of when the deployment is registered. cronsim is the
+        # pure-Python parser Prefect's own server dependencies already ship;
+        # importing Prefect here would freeze its settings before PREFECT_HOME is set.
+        v = " ".join(v.split())
+        if len(v.split(" ")) != 5:
+            raise ValueError("expected five cron fields 'minute hour day month weekday', e.g. \"0 6 * * *\"")
+        try:
+            CronSim(v, datetime(2000, 1, 1))
+        except CronSimError as exc:
+            raise ValueError(f"not a valid cron expression ({exc}); expected e.g. \"0 6 * * *\"") from None
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_timezone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("expected an IANA time zone name such as \"UTC\" or \"America/New_York\"") from None
+        return v
 
     @classmethod
     def settings_customise_sources(
