@@ -27,6 +27,7 @@ from flows.daily_ingest import (
     get_classifier,
     load_warehouse,
 )
+from flows import progress
 from flows.ledger import RunLedger
 from flows.settings import load_settings
 from warehouse.rows import framing_row, source_row
@@ -143,6 +144,8 @@ def backfill(
     todo = _not_loaded(unique, db_path)
     totals = {"candidates": len(unique), "already_loaded": len(unique) - len(todo), "loaded": 0, "failed": 0, "batches": 0}
     chunks = _chunks(todo, settings.batch_size)
+    for stage in ("pages", "extract", "classify"):
+        progress.plan(stage, len(todo))
     for i, chunk in enumerate(chunks, 1):
         ledger = RunLedger()
         ledger.counts["entries_new"] = len(chunk)

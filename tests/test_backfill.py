@@ -72,3 +72,20 @@ def test_interrupted_backfill_resumes_where_it_stopped(tmp_path, demo_sites):
     assert resumed["already_loaded"] >= loaded
     assert resumed["loaded"] == 12 - resumed["already_loaded"]
     assert _articles(db) == 12
+
+
+def test_backfill_since_loads_only_newer_articles(tmp_path, demo_sites):
+    import json
+    from datetime import datetime, timezone
+
+    from flows.settings import PROJECT_ROOT
+
+    manifest = json.loads((PROJECT_ROOT / "demo" / "manifest.json").read_text())
+    since = datetime(2025, 12, 8, tzinfo=timezone.utc)
+    expected = sum(datetime.fromisoformat(a["published_at"]) >= since for a in manifest["articles"])
+    result = backfill(overrides=ingest_overrides(tmp_path, demo_sites), since=since)
+    assert 0 < expected < len(manifest["articles"])
+    assert result["candidates"] == expected
+    with duckdb.connect(result["database"], read_only=True) as conn:
+        oldest = conn.execute("SELECT min(published_at) FROM articles").fetchall()[0][0]
+    assert oldest >= since
