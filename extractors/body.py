@@ -38,6 +38,7 @@ class _Inflater:
         self.encoding = encoding
         self._d = self._new()
         self._first = True
+        self.consumed = 0  # compressed bytes actually inflated so far (for the bomb ratio)
 
     def _new(self):
         return zlib.decompressobj(16 + zlib.MAX_WBITS if self.encoding == "gzip" else zlib.MAX_WBITS)
@@ -56,6 +57,8 @@ class _Inflater:
                 raise
             self._first = False
             out += piece
+            rest = self._d.unused_data if self._d.eof else self._d.unconsumed_tail
+            self.consumed += len(data) - len(rest)
             if self._d.eof and self._d.unused_data:
                 data = self._d.unused_data  # next gzip member
                 self._d = self._new()
@@ -102,7 +105,7 @@ def read_body(resp: httpx.Response, max_bytes: int, truncate: bool = False) -> B
         if len(out) > max_bytes:
             if truncate:
                 return Body(bytes(out[:max_bytes]), raw_bytes=raw, truncated=True)
-            if inflater and len(out) > BOMB_RATIO * raw:
+            if inflater and len(out) > BOMB_RATIO * max(1, inflater.consumed):
                 return Body(None, "decompression_bomb", f"{enc}: {raw} bytes inflate past {max_bytes} (>{BOMB_RATIO}x)", raw)
             return Body(None, "too_large", f"decoded body over the {max_bytes}-byte cap", raw)
     if inflater and not inflater.finish_ok():

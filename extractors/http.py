@@ -14,6 +14,7 @@ docs/fetching.md). The layers, each in its own module:
 """
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import random
 import time
@@ -21,6 +22,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 import httpcore
 import httpx
@@ -128,9 +130,16 @@ def backoff_delay(attempt: int, base: float, cap: float) -> float:
     return _rng.uniform(0, min(cap, base * (2 ** attempt)))
 
 
-def _client(policy: FetchPolicy) -> httpx.Client:
-    # trust_env=False: an HTTP(S)_PROXY in the environment would send every
-    # request to the proxy's address, past the connect-time SSRF check.
+def _transport(policy: FetchPolicy) -> httpx.HTTPTransport:
+    """httpx's transport on our network backend; we drive it directly, not via httpx.Client.
+
+    Why not the Client: it builds the next request for every redirect even
+    when not following it, and raises on a Location it cannot parse
+    (`javascript:`) before we see the response; it also keeps a cookie jar
+    across sites, which a crawler does not want. Redirects are ours anyway.
+    trust_env=False: an HTTP(S)_PROXY in the environment would send every
+    request to the proxy's address, past the connect-time SSRF check.
+    """
     transport = httpx.HTTPTransport(trust_env=False, retries=0)
     # httpx has no public hook for the network backend; swap the pool for one
     # built on ours (same settings as httpx's defaults). httpx is pinned <0.29.
@@ -141,18 +150,7 @@ def _client(policy: FetchPolicy) -> httpx.Client:
         keepalive_expiry=5.0,
         network_backend=GuardedBackend(AddressPolicy(frozenset(policy.allow_hosts))),
     )
-    return httpx.Client(
-        transport=transport,
-        headers={
-            "User-Agent": policy.user_agent,
-            # Only what body.py can inflate under a cap.
-            "Accept-Encoding": "gzip, deflate",
-        },
-        follow_redirects=False,
-        trust_env=False,
-        timeout=httpx.Timeout(connect=policy.connect_timeout, read=policy.read_timeout,
-                              write=policy.read_timeout, pool=policy.total_deadline),
-    )
+    return transport
 
 
 class Fetcher:
@@ -161,7 +159,15 @@ class Fetcher:
         self.policy = policy or FetchPolicy()
         self.robots = robots or SHARED_ROBOTS
         self.gates = gates or SHARED_GATES
-        self._client = _client(self.policy)
+        self._transport = _transport(self.policy)
+        self._headers = {
+            "User-Agent": self.policy.user_agent,
+            "Accept-Encoding": "gzip, deflate",  # only what body.py can inflate under a cap
+            "Accept": "*/*",
+        }
+        p = self.policy
+        self._timeouts = {"connect": p.connect_timeout, "read": p.read_timeout, "write": p.read_timeout,
+                          "pool": p.total_deadline}
 
     def __enter__(self) -> Fetcher:
         return self
@@ -170,7 +176,7 @@ class Fetcher:
         self.close()
 
     def close(self) -> None:
-        self._client.close()
+        self._transport.close()
 
     # -- one request, with retries -------------------------------------------------
     def fetch(self, req: FetchRequest) -> FetchResult:
@@ -263,6 +269,12 @@ class Fetcher:
     def _precheck(self, url: str, kind: str) -> tuple[str, str] | None:
         """Reasons not to send this hop at all: scheme, robots.txt, a host in back-off."""
         try:
+            scheme = urlsplit(url).scheme
+        except ValueError:
+            scheme = ""
+        if not scheme_allowed(scheme):
+            return "bad_scheme", f"scheme {scheme or '(none)'!r} is not http/https"
+        try:
             parsed = httpx.URL(url)
         except (httpx.InvalidURL, ValueError) as exc:
             return "bad_url", f"{url[:200]}: {exc}"
@@ -287,11 +299,18 @@ class Fetcher:
 
     def _one_hop(self, url: str, headers: dict, req: FetchRequest, result: FetchResult) -> str | None:
         """Send one GET; returns the next URL for a redirect, else fills `result` and returns None."""
-        with self._client.stream("GET", url, headers=headers) as resp:
+        request = httpx.Request("GET", url, headers={**self._headers, **headers},
+                                extensions={"timeout": self._timeouts})
+        resp = self._transport.handle_request(request)
+        resp.request = request
+        with contextlib.closing(resp):
             result.status = resp.status_code
             result.content_type = resp.headers.get("content-type")
             if resp.status_code in REDIRECTS and resp.headers.get("location"):
-                return str(resp.url.join(resp.headers["location"].strip()))
+                location = resp.headers["location"].strip()
+                if not scheme_allowed(urlsplit(location).scheme or "http"):
+                    return location  # the next hop's precheck refuses it as bad_scheme
+                return str(resp.url.join(location))
             result.etag = resp.headers.get("etag")
             result.last_modified = resp.headers.get("last-modified")
             if resp.status_code == 304:

@@ -20,6 +20,18 @@ import time
 from urllib.parse import urlsplit
 
 
+def user_agent(contact: str, version: str = "0.1") -> str:
+    """`framewatch/0.1 (+https://example.org/bot)` or `(+mailto:ops@example.org)`.
+
+    Named product token first (robots.txt groups match on it), contact second:
+    a webmaster who can reach us writes instead of blocking the address.
+    """
+    contact = contact.strip()
+    if "@" in contact and not contact.startswith(("http://", "https://", "mailto:")):
+        contact = "mailto:" + contact
+    return f"framewatch/{version} (+{contact})"
+
+
 def host_key(url: str) -> str:
     """Politeness is per origin host (with port): the unit a webmaster rate-limits."""
     return urlsplit(url).netloc.lower()

@@ -58,6 +58,9 @@ def print_run_summary(summary: dict) -> None:
     rows = [
         ("feeds polled", c["feeds_polled"], t.get("poll")),
         ("  not modified (304 or same bytes)", c["feeds_not_modified"], None),
+        ("  conditional requests sent", c.get("feeds_conditional", 0), None),
+        ("  answered 304 Not Modified", c.get("feeds_304", 0), None),
+        ("  flagged (failing in a row)", c.get("feeds_flagged", 0), None),
         ("  failed", c["feeds_failed"], None),
         ("entries in feeds", c["entries_seen"], None),
         ("  new (not seen before)", c["entries_new"], None),
@@ -167,6 +170,39 @@ def status(database: Path = typer.Option(None, help="DuckDB file (default: from 
     for sid, _name, ok_at, st, fails, err in srcs:
         s.add_row(sid, f"{ok_at:%Y-%m-%d %H:%M}" if ok_at else "never", str(st or ""), str(fails or 0), (err or "")[:60])
     console.print(s)
+
+
+@app.command()
+def sources(database: Path = typer.Option(None, help="DuckDB file (default: from settings)")) -> None:
+    """Feed health per source: last attempt and success, status, failures in a row, why."""
+    from extractors.feed_health import is_flagged
+    from flows.settings import load_settings
+    from warehouse import connect, query
+
+    settings = load_settings()
+    db = database or settings.database_path
+    if not Path(db).exists():
+        console.print(f"No warehouse at {db} yet: run `framewatch run` (or `framewatch demo`) first.")
+        raise typer.Exit(EXIT_CONFIG)
+    conn = connect(db, read_only=True)
+    try:
+        cur = conn.execute(query("source_health"))
+        cols = [d[0] for d in cur.description]
+        rows = [dict(zip(cols, r)) for r in cur.fetchall()]
+    finally:
+        conn.close()
+    when = lambda t: f"{t:%Y-%m-%d %H:%M}" if t else "never"  # noqa: E731
+    t = Table(title=f"feed health (flagged at {settings.fetch.failure_threshold} failures in a row)")
+    for col in ("source", "state", "last attempt", "last success", "status", "fails", "last new item", "items", "last error"):
+        t.add_column(col)
+    for r in rows:
+        state = "disabled" if r["disabled"] else "FLAGGED" if is_flagged(r, settings.fetch.failure_threshold) else "ok"
+        if r["moved"] and not r["disabled"]:
+            state += " (moved)"
+        err = r["disabled_reason"] if r["disabled"] else r["last_error"]
+        t.add_row(r["source_id"], state, when(r["last_attempt_at"]), when(r["last_success_at"]), str(r["last_status"] or ""),
+                  str(r["consecutive_failures"] or 0), when(r["last_new_item_at"]), str(r["items_seen"] or 0), (err or "")[:60])
+    console.print(t)
 
 
 def main() -> None:  # pragma: no cover
