@@ -106,7 +106,7 @@ def read_body(resp: httpx.Response, max_bytes: int, truncate: bool = False) -> B
             if truncate:
                 return Body(bytes(out[:max_bytes]), raw_bytes=raw, truncated=True)
             if inflater and len(out) > BOMB_RATIO * max(1, inflater.consumed):
-                return Body(None, "decompression_bomb", f"{enc}: {raw} bytes inflate past {max_bytes} (>{BOMB_RATIO}x)", raw)
+                return Body(None, "decompression_bomb", f"{enc}: {inflater.consumed} bytes inflate past {max_bytes} (>{BOMB_RATIO}x)", raw)
             return Body(None, "too_large", f"decoded body over the {max_bytes}-byte cap", raw)
     if inflater and not inflater.finish_ok():
         return Body(None, "decode_error", f"{enc} stream truncated", raw)

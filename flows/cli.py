@@ -191,17 +191,22 @@ def sources(database: Path = typer.Option(None, help="DuckDB file (default: from
         rows = [dict(zip(cols, r)) for r in cur.fetchall()]
     finally:
         conn.close()
-    when = lambda t: f"{t:%Y-%m-%d %H:%M}" if t else "never"  # noqa: E731
-    t = Table(title=f"feed health (flagged at {settings.fetch.failure_threshold} failures in a row)")
-    for col in ("source", "state", "last attempt", "last success", "status", "fails", "last new item", "items", "last error"):
+    when = lambda t: f"{t:%m-%d %H:%M}" if t else "never"  # noqa: E731
+    t = Table(title=f"feed health (flagged at {settings.fetch.failure_threshold} failures in a row; "
+                    "details: SELECT * FROM sources / fetch_errors)")
+    t.add_column("source", no_wrap=True)
+    t.add_column("state", no_wrap=True)
+    for col in ("last attempt", "last success", "status", "fails", "last new", "items", "last error"):
         t.add_column(col)
     for r in rows:
-        state = "disabled" if r["disabled"] else "FLAGGED" if is_flagged(r, settings.fetch.failure_threshold) else "ok"
+        fails = r["consecutive_failures"] or 0
+        state = ("disabled" if r["disabled"] else "FLAGGED" if is_flagged(r, settings.fetch.failure_threshold)
+                 else "failing" if fails else "ok")
         if r["moved"] and not r["disabled"]:
             state += " (moved)"
-        err = r["disabled_reason"] if r["disabled"] else r["last_error"]
+        err = r["disabled_reason"] if r["disabled"] else (r["last_error"] or "").split(":", 1)[0]
         t.add_row(r["source_id"], state, when(r["last_attempt_at"]), when(r["last_success_at"]), str(r["last_status"] or ""),
-                  str(r["consecutive_failures"] or 0), when(r["last_new_item_at"]), str(r["items_seen"] or 0), (err or "")[:60])
+                  str(fails), when(r["last_new_item_at"]), str(r["items_seen"] or 0), (err or "")[:40])
     console.print(t)
 
 
