@@ -9,6 +9,16 @@ failing source without reading code:
 - etag / last_modified / body_sha256: validators for the next conditional
   GET; the body hash catches servers that ignore validators but send the
   same bytes (about 30% of feed fetches at Media Cloud).
+- current_feed_url: follows 301/308 (the publisher said "moved for good"),
+  but only once the new location answered successfully; the flow also
+  records each move in fetch_errors (reason `moved_permanently`) so it is
+  visible and sources.toml can be updated. 302/307 never change it.
+- disabled: set by 410 Gone (the publisher said "never coming back"); a
+  disabled feed is not polled. Re-enable by hand:
+  UPDATE sources SET disabled = false, disabled_reason = NULL WHERE source_id = '...';
+- A feed failing `failure_threshold` polls in a row (404, timeouts, ...) is
+  *flagged* (`is_flagged`), not disabled: sites break for a week and come
+  back, and the alerts job tells a human.
 """
 from __future__ import annotations
 
@@ -22,6 +32,17 @@ HEALTH_COLUMNS = (
     "last_status", "consecutive_failures", "last_new_item_at", "items_seen", "last_error", "disabled",
     "disabled_reason",
 )
+
+
+def is_flagged(state: dict, failure_threshold: int) -> bool:
+    """Unhealthy: failing `failure_threshold` polls in a row, or disabled."""
+    return bool(state.get("disabled")) or (state.get("consecutive_failures") or 0) >= failure_threshold
+
+
+def feed_moved(prev: dict, state: dict) -> tuple[str | None, str] | None:
+    """(old URL, new URL) if this poll moved the feed's stored URL."""
+    old, new = prev.get("current_feed_url"), state.get("current_feed_url")
+    return (old, new) if new and new != old else None
 
 
 def next_feed_state(prev: dict, result: FetchResult, body_sha256: str | None, new_items: int, now: datetime) -> dict:
@@ -50,5 +71,5 @@ def next_feed_state(prev: dict, result: FetchResult, body_sha256: str | None, ne
         state["last_error"] = f"{result.error}: {result.error_detail}"[:500]
         if result.status == 410:
             state["disabled"] = True
-            state["disabled_reason"] = "HTTP 410 Gone"
+            state["disabled_reason"] = f"HTTP 410 Gone at {result.final_url}"[:500]
     return state

@@ -2,18 +2,44 @@
 
 `Fetcher.fetch` never raises for network problems: every outcome, good or bad,
 is a `FetchResult` whose `error` is a short reason code that the warehouse
-records and an operator can group by.
+records and an operator can group by (the codes are listed in
+docs/fetching.md). The layers, each in its own module:
+
+- ssrf.py / net.py: every TCP connect goes to a resolved address checked
+  against the SSRF policy; every read is bounded by the request's deadline.
+- politeness.py: per-host concurrency and minimum interval, Retry-After.
+- robots.py: robots.txt rules, fetched through this same client.
+- body.py: raw bytes under a cap, our own bounded decompression.
+- content.py: magic-byte sniffing before anything parses the body.
 """
 from __future__ import annotations
 
-import threading
+import contextlib
+import email.utils
+import random
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
+
+from extractors import content
+from extractors.body import read_body
+from extractors.net import DeadlineExceeded, GuardedBackend, set_deadline
+from extractors.politeness import SHARED_GATES, HostGates, host_key
+from extractors.robots import MAX_ROBOTS_BYTES, SHARED_ROBOTS, RobotsCache
+from extractors.ssrf import AddressPolicy, DNSFailure, SSRFBlocked, scheme_allowed
+
+REDIRECTS = (301, 302, 303, 307, 308)
+PERMANENT = (301, 308)
+# Worth another try within this run: the server or the path to it hiccuped.
+# Everything else (4xx, caps, SSRF, robots, deadline) would fail the same way
+# again today; the flow's retry queue tries those pages again tomorrow.
+TRANSIENT_ERRORS = {"timeout", "connect_error", "network_error", "http_429", "http_500", "http_502", "http_503", "http_504"}
 
 
 @dataclass(frozen=True)
@@ -22,11 +48,26 @@ class FetchPolicy:
     per_host_concurrency: int = 1
     min_interval: float = 1.0
     max_hosts_in_parallel: int = 16
+    # Hard cap on one attempt, connect to last byte, redirects included: the
+    # per-operation timeouts below never fire on a server trickling bytes.
     total_deadline: float = 30.0
     max_bytes: int = 5_000_000
     max_redirects: int = 5
     allow_hosts: frozenset[str] = frozenset()
     respect_robots: bool = True
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0  # between two bytes; the deadline bounds the total
+    # Retries within one run, for TRANSIENT_ERRORS only. Exponential back-off
+    # with full jitter (AWS architecture blog): base * 2**attempt, capped, times
+    # a random factor, so a fleet of retries does not arrive in lock-step.
+    max_retries: int = 2
+    backoff_base: float = 2.0
+    backoff_cap: float = 30.0
+    # A Retry-After longer than this is not waited for: the host is skipped
+    # for the rest of the run (reason `host_backoff`) and retried tomorrow.
+    max_retry_after: float = 300.0
+    # All waiting for one request (back-off + Retry-After) stays under this.
+    max_total_wait: float = 300.0
 
 
 @dataclass(frozen=True)
@@ -52,6 +93,8 @@ class FetchResult:
     retry_after: float | None = None
     elapsed: float = 0.0
     redirects: list[tuple[int, str]] = field(default_factory=list)
+    conditional: bool = False  # the request carried If-None-Match / If-Modified-Since
+    attempts: int = 0
 
     @property
     def not_modified(self) -> bool:
@@ -62,44 +105,69 @@ class FetchResult:
         return self.error is None and (self.not_modified or self.body is not None)
 
 
-def host_key(url: str) -> str:
-    """Politeness is per origin host (with port): the unit a webmaster rate-limits."""
-    return urlsplit(url).netloc.lower()
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP-date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    now_dt = datetime.fromtimestamp(now if now is not None else time.time(), tz=timezone.utc)
+    return max(0.0, (when - now_dt).total_seconds())
 
 
-class _HostGate:
-    """At most N requests in flight per host, and a minimum gap between starts."""
+_rng = random.Random()
 
-    def __init__(self, concurrency: int, min_interval: float):
-        self._sem = threading.Semaphore(concurrency)
-        self._lock = threading.Lock()
-        self._next_start = 0.0
-        self._min_interval = min_interval
 
-    def __enter__(self):
-        self._sem.acquire()
-        with self._lock:
-            now = time.monotonic()
-            wait = self._next_start - now
-            self._next_start = max(now, self._next_start) + self._min_interval
-        if wait > 0:
-            time.sleep(wait)
-        return self
+def backoff_delay(attempt: int, base: float, cap: float) -> float:
+    """Full jitter: uniform in [0, min(cap, base * 2**attempt)]."""
+    return _rng.uniform(0, min(cap, base * (2 ** attempt)))
 
-    def __exit__(self, *exc):
-        self._sem.release()
+
+def _transport(policy: FetchPolicy) -> httpx.HTTPTransport:
+    """httpx's transport on our network backend; we drive it directly, not via httpx.Client.
+
+    Why not the Client: it builds the next request for every redirect even
+    when not following it, and raises on a Location it cannot parse
+    (`javascript:`) before we see the response; it also keeps a cookie jar
+    across sites, which a crawler does not want. Redirects are ours anyway.
+    trust_env=False: an HTTP(S)_PROXY in the environment would send every
+    request to the proxy's address, past the connect-time SSRF check.
+    """
+    transport = httpx.HTTPTransport(trust_env=False, retries=0)
+    # httpx has no public hook for the network backend; swap the pool for one
+    # built on ours (same settings as httpx's defaults). httpx is pinned <0.29.
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False),
+        max_connections=100,
+        max_keepalive_connections=20,
+        keepalive_expiry=5.0,
+        network_backend=GuardedBackend(AddressPolicy(frozenset(policy.allow_hosts))),
+    )
+    return transport
 
 
 class Fetcher:
-    def __init__(self, policy: FetchPolicy | None = None):
+    def __init__(self, policy: FetchPolicy | None = None, robots: RobotsCache | None = None,
+                 gates: HostGates | None = None):
         self.policy = policy or FetchPolicy()
-        self._client = httpx.Client(
-            headers={"User-Agent": self.policy.user_agent},
-            follow_redirects=False,
-            timeout=httpx.Timeout(self.policy.total_deadline),
-        )
-        self._gates: dict[str, _HostGate] = {}
-        self._gates_lock = threading.Lock()
+        self.robots = robots or SHARED_ROBOTS
+        self.gates = gates or SHARED_GATES
+        self._transport = _transport(self.policy)
+        self._headers = {
+            "User-Agent": self.policy.user_agent,
+            "Accept-Encoding": "gzip, deflate",  # only what body.py can inflate under a cap
+            "Accept": "*/*",
+        }
+        p = self.policy
+        self._timeouts = {"connect": p.connect_timeout, "read": p.read_timeout, "write": p.read_timeout,
+                          "pool": p.total_deadline}
 
     def __enter__(self) -> Fetcher:
         return self
@@ -108,62 +176,167 @@ class Fetcher:
         self.close()
 
     def close(self) -> None:
-        self._client.close()
+        self._transport.close()
 
-    def _gate(self, url: str) -> _HostGate:
-        key = host_key(url)
-        with self._gates_lock:
-            if key not in self._gates:
-                self._gates[key] = _HostGate(self.policy.per_host_concurrency, self.policy.min_interval)
-            return self._gates[key]
-
+    # -- one request, with retries -------------------------------------------------
     def fetch(self, req: FetchRequest) -> FetchResult:
         start = time.monotonic()
+        waited = 0.0
+        result = FetchResult(url=req.url, final_url=req.url)
+        for attempt in range(self.policy.max_retries + 1):
+            result = self._attempt(req)
+            result.attempts = attempt + 1
+            if result.error not in TRANSIENT_ERRORS or attempt == self.policy.max_retries or req.kind == "robots":
+                break
+            gate = self.gates.get(result.final_url, self.policy.per_host_concurrency)
+            if result.retry_after is not None:
+                if result.retry_after > self.policy.max_retry_after:
+                    gate.block(result.retry_after)  # the rest of the run skips this host
+                    break
+                wait = result.retry_after
+                gate.defer(wait)  # everyone else waits for this host too
+            else:
+                wait = backoff_delay(attempt, self.policy.backoff_base, self.policy.backoff_cap)
+            if waited + wait > self.policy.max_total_wait:
+                break
+            time.sleep(wait)
+            waited += wait
+        result.elapsed = time.monotonic() - start
+        return result
+
+    # -- one attempt: redirects, each hop re-checked ------------------------------
+    def _attempt(self, req: FetchRequest) -> FetchResult:
         result = FetchResult(url=req.url, final_url=req.url)
         headers = {}
         if req.etag:
             headers["If-None-Match"] = req.etag
         if req.last_modified:
             headers["If-Modified-Since"] = req.last_modified
-        url = req.url
+        result.conditional = bool(headers)
+        url, deadline, all_permanent = req.url, None, True
         try:
             for _hop in range(self.policy.max_redirects + 1):
-                with self._gate(url):
-                    resp = self._client.get(url, headers=headers)
-                if resp.status_code in (301, 302, 303, 307, 308) and "location" in resp.headers:
-                    nxt = str(resp.url.join(resp.headers["location"]))
-                    result.redirects.append((resp.status_code, nxt))
-                    if resp.status_code in (301, 308) and len(result.redirects) == 1:
-                        result.permanent_redirect = nxt
-                    url = nxt
-                    continue
-                break
-            else:
-                result.error, result.error_detail = "too_many_redirects", f"more than {self.policy.max_redirects} redirects"
-                return result
-            result.final_url = url
+                result.final_url = url
+                refusal = self._precheck(url, req.kind)
+                if refusal:
+                    result.error, result.error_detail = refusal
+                    return result
+                gate = self.gates.get(url, self.policy.per_host_concurrency)
+                gate.acquire(self.policy.min_interval)
+                try:
+                    # The deadline starts with the first request actually sent,
+                    # not while we queue politely behind other requests to the host.
+                    deadline = deadline or time.monotonic() + self.policy.total_deadline
+                    set_deadline(deadline)
+                    nxt = self._one_hop(url, headers, req, result)
+                finally:
+                    set_deadline(None)
+                    gate.release()
+                if nxt is None:
+                    return result
+                result.redirects.append((result.status, nxt))
+                all_permanent = all_permanent and result.status in PERMANENT
+                if all_permanent and req.kind == "feed":
+                    result.permanent_redirect = nxt
+                url = nxt
+            result.error = "too_many_redirects"
+            result.error_detail = f"more than {self.policy.max_redirects} redirects (last: {url})"[:500]
+            result.status = None
+        except SSRFBlocked as exc:
+            result.error, result.error_detail = "ssrf_blocked", str(exc)
+        except DNSFailure as exc:
+            result.error, result.error_detail = "dns_error", str(exc)
+        except DeadlineExceeded as exc:
+            result.error, result.error_detail = "deadline_exceeded", f"{exc} ({self.policy.total_deadline:g} s)"
+        except httpx.TimeoutException as exc:
+            past = deadline is not None and deadline - time.monotonic() <= 0.05
+            result.error = "deadline_exceeded" if past else "timeout"
+            result.error_detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            result.error, result.error_detail = "bad_url", str(exc)[:300]
+        except httpx.ConnectError as exc:
+            result.error, result.error_detail = "connect_error", str(exc) or "connection failed"
+        except httpx.RemoteProtocolError as exc:
+            result.error, result.error_detail = "protocol_error", str(exc)[:300] or "malformed response"
+        except httpx.TransportError as exc:
+            result.error, result.error_detail = "network_error", f"{type(exc).__name__}: {exc}"[:300]
+        except Exception as exc:  # never let one hostile server's surprise abort a run
+            result.error, result.error_detail = "fetch_error", f"{type(exc).__name__}: {exc}"[:300]
+        if result.error:
+            result.body = None
+        return result
+
+    def _precheck(self, url: str, kind: str) -> tuple[str, str] | None:
+        """Reasons not to send this hop at all: scheme, robots.txt, a host in back-off."""
+        try:
+            scheme = urlsplit(url).scheme
+        except ValueError:
+            scheme = ""
+        if not scheme_allowed(scheme):
+            return "bad_scheme", f"scheme {scheme or '(none)'!r} is not http/https"
+        try:
+            parsed = httpx.URL(url)
+        except (httpx.InvalidURL, ValueError) as exc:
+            return "bad_url", f"{url[:200]}: {exc}"
+        if not scheme_allowed(parsed.scheme):
+            return "bad_scheme", f"scheme {parsed.scheme or '(none)'!r} is not http/https"
+        if not parsed.host:
+            return "bad_url", f"no host in {url[:200]}"
+        gate = self.gates.get(url, self.policy.per_host_concurrency)
+        if gate.blocked_for > 0:
+            return "host_backoff", f"{host_key(url)} asked us to wait {gate.blocked_for:.0f} s more (Retry-After)"
+        if kind != "robots" and self.policy.respect_robots:
+            rules = self.robots.rules_for(url, self)
+            if rules.passes_on_error:
+                return rules.error, rules.error_detail or "robots.txt fetch refused"
+            delay = rules.crawl_delay()
+            if delay:
+                gate.crawl_delay = delay
+            if not rules.can_fetch(url):
+                why = f"robots.txt unavailable ({rules.error}): all disallowed" if rules.error else "disallowed by robots.txt"
+                return "robots_disallowed", why
+        return None
+
+    def _one_hop(self, url: str, headers: dict, req: FetchRequest, result: FetchResult) -> str | None:
+        """Send one GET; returns the next URL for a redirect, else fills `result` and returns None."""
+        request = httpx.Request("GET", url, headers={**self._headers, **headers},
+                                extensions={"timeout": self._timeouts})
+        resp = self._transport.handle_request(request)
+        resp.request = request
+        with contextlib.closing(resp):
             result.status = resp.status_code
             result.content_type = resp.headers.get("content-type")
+            if resp.status_code in REDIRECTS and resp.headers.get("location"):
+                location = resp.headers["location"].strip()
+                if not scheme_allowed(urlsplit(location).scheme or "http"):
+                    return location  # the next hop's precheck refuses it as bad_scheme
+                return str(resp.url.join(location))
             result.etag = resp.headers.get("etag")
             result.last_modified = resp.headers.get("last-modified")
             if resp.status_code == 304:
-                return result
-            if resp.status_code >= 400:
+                return None
+            if resp.status_code >= 300 or resp.status_code < 200:
                 result.error = f"http_{resp.status_code}"
-                result.error_detail = f"HTTP {resp.status_code} {resp.reason_phrase}"
-                return result
-            if len(resp.content) > self.policy.max_bytes:
-                result.error, result.error_detail = "too_large", f"body over {self.policy.max_bytes} bytes"
-                return result
-            result.body = resp.content
-        except httpx.TimeoutException as exc:
-            result.error, result.error_detail = "timeout", str(exc) or "timed out"
-        except httpx.HTTPError as exc:
-            result.error, result.error_detail = "connect_error", str(exc) or type(exc).__name__
-        finally:
-            result.elapsed = time.monotonic() - start
-        return result
+                result.error_detail = f"HTTP {resp.status_code} {resp.reason_phrase}".strip()
+                if resp.status_code in (429, 503):
+                    result.retry_after = parse_retry_after(resp.headers.get("retry-after"))
+                    if result.retry_after is not None:
+                        result.error_detail += f" (Retry-After {result.retry_after:.0f} s)"
+                return None
+            robots = req.kind == "robots"
+            body = read_body(resp, MAX_ROBOTS_BYTES if robots else self.policy.max_bytes, truncate=robots)
+        if body.error:
+            result.error, result.error_detail = body.error, body.detail
+            return None
+        if not robots:
+            verdict = content.sniff(body.data or b"", result.content_type)
+            if verdict.error:
+                result.error, result.error_detail = verdict.error, verdict.detail
+                return None
+        result.body = body.data
+        return None
 
+    # -- many requests, polite per host, parallel across hosts ---------------------
     def fetch_many(
         self,
         reqs: Iterable[FetchRequest],
@@ -175,7 +348,10 @@ class Fetcher:
         workers = max(1, min(self.policy.max_hosts_in_parallel, len(hosts) * self.policy.per_host_concurrency))
 
         def one(r: FetchRequest) -> FetchResult:
-            res = self.fetch(r)
+            try:
+                res = self.fetch(r)
+            except Exception as exc:  # belt and braces: one request never sinks the batch
+                res = FetchResult(r.url, r.url, error="fetch_error", error_detail=f"{type(exc).__name__}: {exc}"[:300])
             if on_result:
                 on_result(res)
             return res
@@ -199,3 +375,6 @@ def _round_robin_by_host(reqs: list[FetchRequest]) -> list[int]:
     for d in range(depth):
         order.extend(q[d] for q in lanes if d < len(q))
     return order
+
+
+__all__ = ["FetchPolicy", "FetchRequest", "FetchResult", "Fetcher", "host_key", "parse_retry_after"]

@@ -268,5 +268,45 @@ def _next_run(settings: Settings) -> str:
     return f"{next(CronSim(settings.schedule_cron, datetime.now(tz))):%Y-%m-%d %H:%M %Z}"
 
 
+def sources(ctx: typer.Context, database: Path = typer.Option(None, help="DuckDB file (default: from settings)")) -> None:
+    """Feed health per source: last attempt and success, status, failures in a row, why."""
+    from extractors.feed_health import is_flagged
+    from warehouse import connect, query
+
+    settings = _settings(ctx)
+    db = database or settings.database_path
+    if not Path(db).exists():
+        console.print(f"No warehouse at {db} yet: run `framewatch run` (or `framewatch demo`) first.")
+        raise typer.Exit(EXIT_CONFIG)
+    conn = connect(db, read_only=True)
+    try:
+        cur = conn.execute(query("source_health"))
+        cols = [d[0] for d in cur.description]
+        rows = [dict(zip(cols, r)) for r in cur.fetchall()]
+    finally:
+        conn.close()
+    when = lambda t: f"{t:%m-%d %H:%M}" if t else "never"  # noqa: E731
+    t = Table(title=f"feed health (flagged at {settings.fetch.failure_threshold} failures in a row; "
+                    "details: SELECT * FROM sources / fetch_errors)")
+    t.add_column("source", no_wrap=True)
+    t.add_column("state", no_wrap=True)
+    for col in ("last attempt", "last success", "status", "fails", "last new", "items", "last error"):
+        t.add_column(col)
+    for r in rows:
+        fails = r["consecutive_failures"] or 0
+        state = ("disabled" if r["disabled"] else "FLAGGED" if is_flagged(r, settings.fetch.failure_threshold)
+                 else "failing" if fails else "ok")
+        if r["moved"] and not r["disabled"]:
+            state += " (moved)"
+        err = r["disabled_reason"] if r["disabled"] else (r["last_error"] or "").split(":", 1)[0]
+        t.add_row(r["source_id"], state, when(r["last_attempt_at"]), when(r["last_success_at"]), str(r["last_status"] or ""),
+                  str(fails), when(r["last_new_item_at"]), str(r["items_seen"] or 0), (err or "")[:40])
+    console.print(t)
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

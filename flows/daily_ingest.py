@@ -16,9 +16,11 @@ from prefect.cache_policies import NO_CACHE
 
 from extractors.article import ExtractedArticle, ExtractionFailure
 from extractors.extract_pool import extract_many
-from extractors.feed_health import next_feed_state
+from extractors.content import utf8_bytes
+from extractors.feed_health import is_flagged, next_feed_state
 from extractors.feeds import FeedEntry, parse_feed
 from extractors.http import FetchPolicy, Fetcher, FetchRequest, FetchResult
+from extractors.politeness import user_agent
 from extractors.sources import Source, load_sources
 from extractors.urls import canonical_url
 from flows import progress
@@ -50,7 +52,7 @@ class NewEntry:
 def fetch_policy(settings: Settings, max_bytes: int) -> FetchPolicy:
     f = settings.fetch
     return FetchPolicy(
-        user_agent=f"framewatch/0.1 (+{f.contact})",
+        user_agent=user_agent(f.contact),
         per_host_concurrency=f.per_host_concurrency,
         min_interval=f.min_interval,
         max_hosts_in_parallel=f.max_hosts_in_parallel,
@@ -59,6 +61,11 @@ def fetch_policy(settings: Settings, max_bytes: int) -> FetchPolicy:
         max_redirects=f.max_redirects,
         allow_hosts=frozenset(f.allow_hosts),
         respect_robots=f.respect_robots,
+        connect_timeout=f.connect_timeout,
+        read_timeout=f.read_timeout,
+        max_retries=f.max_retries,
+        backoff_base=f.backoff_base,
+        max_retry_after=f.max_retry_after,
     )
 
 
@@ -90,7 +97,7 @@ def poll_feeds(sources: list[Source], states: dict[str, dict], policy: FetchPoli
             poll.body_sha256 = hashlib.sha256(res.body).hexdigest()
             poll.unchanged_body = poll.body_sha256 == (states.get(s.id) or {}).get("body_sha256")
             if not poll.unchanged_body:
-                parsed = parse_feed(res.body, res.final_url)
+                parsed = parse_feed(res.body, res.final_url, res.content_type)
                 if parsed.error:
                     res.error, res.error_detail = parsed.error, parsed.error_detail
                 poll.entries = parsed.entries
@@ -160,6 +167,11 @@ def _record_polls(ledger: RunLedger, polls: list[FeedPoll]) -> None:
         ledger.counts["entries_seen"] += len(p.entries)
         if p.result.not_modified or p.unchanged_body:
             ledger.counts["feeds_not_modified"] += 1
+        ledger.counts["feeds_conditional"] += p.result.conditional
+        ledger.counts["feeds_304"] += p.result.not_modified
+        if p.result.permanent_redirect and p.result.ok:  # the stored URL moves (feed_health)
+            ledger.error("feed", p.source.id, p.result.url, "moved_permanently",
+                         f"{p.result.url} -> {p.result.permanent_redirect}", p.result.redirects[0][0])
         if not p.result.ok:
             ledger.counts["feeds_failed"] += 1
             ledger.error("feed", p.source.id, p.result.url, p.result.error, p.result.error_detail, p.result.status)
@@ -172,7 +184,8 @@ def _process_chunk(ledger: RunLedger, chunk: list[NewEntry], settings: Settings,
     pages, fetched = [], []
     for n, r in zip(chunk, results):
         if r.body is not None and r.error is None:
-            pages.append((r.body, r.final_url, n.entry))
+            # UTF-8 bytes: trafilatura never sees the HTTP charset (extractors/content.py)
+            pages.append((utf8_bytes(r.body, r.content_type)[0], r.final_url, n.entry))
             fetched.append(n)
         else:
             ledger.error("page", n.source_id, n.entry.url, r.error or "no_body", r.error_detail, r.status)
@@ -254,6 +267,7 @@ def daily_ingest(overrides: dict | None = None) -> dict:
                                                      p.result, p.body_sha256, new_by_source.get(p.source.id, 0), now)}
         for p in polls
     ]
+    ledger.counts["feeds_flagged"] = sum(is_flagged(h, settings.fetch.failure_threshold) for h in ledger.batch.source_health)
     ledger.batch.sources = [source_row(s) for s in sources]
     ledger.batch.framings = [framing_row(r) for r in get_classifier(settings.classifier_backend, str(settings.seeds_dir)).references]
     with ledger.timed("load"):

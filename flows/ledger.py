@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from warehouse.load import LoadBatch
 
 STAGE_COUNTS = (
-    "feeds_polled", "feeds_not_modified", "feeds_failed", "entries_seen", "entries_new", "retries_due",
+    "feeds_polled", "feeds_not_modified", "feeds_conditional", "feeds_304", "feeds_flagged", "feeds_failed", "entries_seen", "entries_new", "retries_due",
     "pages_fetched", "pages_failed", "articles_extracted", "extraction_failed", "articles_classified",
     "articles_loaded", "errors",
 )

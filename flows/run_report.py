@@ -14,6 +14,9 @@ def summary_rows(summary: dict) -> list[tuple[str, int, float | None]]:
     return [
         ("feeds polled", c["feeds_polled"], t.get("poll")),
         ("  not modified (304 or same bytes)", c["feeds_not_modified"], None),
+        ("  conditional requests sent", c.get("feeds_conditional", 0), None),
+        ("  answered 304 Not Modified", c.get("feeds_304", 0), None),
+        ("  flagged (failing in a row)", c.get("feeds_flagged", 0), None),
         ("  failed", c["feeds_failed"], None),
         ("entries in feeds", c["entries_seen"], None),
         ("  new (not seen before)", c["entries_new"], None),

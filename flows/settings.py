@@ -50,6 +50,17 @@ class FetchSettings(BaseModel):
     # its own 127.0.0.1 servers here; real deployments rarely need it.
     allow_hosts: list[str] = Field(default_factory=list)
     respect_robots: bool = True
+    # Per-operation timeouts; total_deadline above bounds the whole request.
+    connect_timeout: float = Field(10.0, gt=0, le=120)
+    read_timeout: float = Field(20.0, gt=0, le=300)
+    # In-run retries for transient errors (timeouts, refused connections,
+    # 429/5xx): exponential back-off with jitter from backoff_base seconds.
+    # Whatever still fails is retried by the next daily run.
+    max_retries: int = Field(2, ge=0, le=5)
+    backoff_base: float = Field(2.0, ge=0, le=60)
+    # Longest Retry-After we wait for within a run; a host asking for more
+    # is skipped for the rest of the run (reason host_backoff).
+    max_retry_after: float = Field(300.0, ge=0, le=3600)
     # Failing this many polls in a row flags a feed as unhealthy.
     failure_threshold: int = Field(5, ge=1)
 

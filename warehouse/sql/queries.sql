@@ -80,3 +80,12 @@ ON CONFLICT (canonical_url) DO UPDATE SET
 
 -- name: delete_retries
 DELETE FROM retry_queue WHERE canonical_url IN (SELECT canonical_url FROM done_retries);
+
+-- name: source_health
+-- Feed health for `framewatch sources`: one row per feed, the worst first.
+SELECT source_id, name, coalesce(current_feed_url, feed_url) AS feed_url,
+       current_feed_url IS DISTINCT FROM feed_url AS moved,
+       last_attempt_at, last_success_at, last_status, consecutive_failures,
+       last_new_item_at, items_seen, last_error, disabled, disabled_reason
+FROM sources
+ORDER BY disabled DESC, consecutive_failures DESC, source_id;
