@@ -86,7 +86,9 @@ def print_run_summary(summary: dict) -> None:
         table.add_row(name, str(n), f"{secs:.2f}" if secs is not None else "")
     console.print(table)
     for e in summary["errors"][:20]:
-        console.print(f"  [yellow]{e['stage']}[/yellow] {e['source_id'] or ''} {e['reason']}: {e['detail'] or ''} ({e['url']})")
+        # One line per failure, never wrapped, so `grep` and log scrapers see it whole.
+        console.print(f"  [yellow]{e['stage']}[/yellow] {e['source_id'] or ''} {e['reason']}: {e['detail'] or ''} ({e['url']})",
+                      soft_wrap=True, highlight=False)
     if len(summary["errors"]) > 20:
         console.print(f"  ... and {len(summary['errors']) - 20} more (table fetch_errors)")
     if c["entries_new"] == 0:
@@ -268,6 +270,7 @@ def _next_run(settings: Settings) -> str:
     return f"{next(CronSim(settings.schedule_cron, datetime.now(tz))):%Y-%m-%d %H:%M %Z}"
 
 
+@app.command()
 def sources(ctx: typer.Context, database: Path = typer.Option(None, help="DuckDB file (default: from settings)")) -> None:
     """Feed health per source: last attempt and success, status, failures in a row, why."""
     from extractors.feed_health import is_flagged
