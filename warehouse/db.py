@@ -166,9 +166,7 @@ def set_current_classifier(conn: duckdb.DuckDBPyConnection, classifier: str, ver
     ).fetchone()[0]
     if not n:
         raise KeyError(f"classifier {classifier!r} version {version!r} is not in classifier_versions")
-    conn.execute(
-        "UPDATE classifier_versions SET is_current = (classifier = ? AND classifier_version = ?)", [classifier, version]
-    )
+    conn.execute(query("set_current_classifier"), [classifier, version])
 
 
 def connect(path: Path | str, read_only: bool = False, lock_timeout: float = 60.0) -> duckdb.DuckDBPyConnection:

@@ -80,3 +80,13 @@ ON CONFLICT (canonical_url) DO UPDATE SET
 
 -- name: delete_retries
 DELETE FROM retry_queue WHERE canonical_url IN (SELECT canonical_url FROM done_retries);
+
+-- name: register_classifier_versions
+INSERT OR IGNORE INTO classifier_versions (classifier, classifier_version, first_seen_at, is_current)
+SELECT DISTINCT classifier, classifier_version, now(), false FROM new_classifications;
+
+-- name: classifier_version_coverage
+SELECT count(*) FROM classifications WHERE classifier = ? AND classifier_version = ?;
+
+-- name: set_current_classifier
+UPDATE classifier_versions SET is_current = (classifier = $1 AND classifier_version = $2);
