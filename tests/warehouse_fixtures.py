@@ -99,6 +99,10 @@ def top_up_placeholder(conn: duckdb.DuckDBPyConnection) -> bool:
                               "feed_url": "http://mirror.invalid/feed.xml", "country": None, "language": "en",
                               "feed_verified": False})
         batch.articles.append(row)
+        # the copy is classified too, differently: the story must still take its original's label
+        orig_label = next(c["label"] for c in batch.classifications if c["article_id"] == row["story_id"])
+        other = "neither" if orig_label != "neither" else "mixed"
+        batch.classifications.append({**batch.classifications[0], "article_id": copy_id, "label": other})
     load_batch(conn, batch)
     return True
 
