@@ -72,37 +72,43 @@ COMMENT ON COLUMN latest_classifications.classified_at IS 'When this classificat
 
 CREATE OR REPLACE VIEW story_framings AS
 WITH members AS (
-    SELECT article_id, coalesce(story_id, article_id) AS story_id, source_id, title, canonical_url,
-           coalesce(published_at, fetched_at) AS dated_at
-    FROM articles
+    SELECT a.article_id, coalesce(a.story_id, a.article_id) AS story_id, a.source_id, a.title, a.canonical_url,
+           coalesce(a.published_at, a.fetched_at) AS dated_at,
+           c.label, c.confidence, c.relevance, c.classifier_version
+    FROM articles a
+    LEFT JOIN (
+        SELECT c.* FROM classifications c JOIN current_classifier v USING (classifier, classifier_version)
+    ) c USING (article_id)
 ),
 story_dates AS (
     SELECT story_id, count(*) AS copies, min(dated_at) AS first_dated_at FROM members GROUP BY story_id
 ),
-classified AS (
-    -- The original's classification; a copy's only if the original has none.
-    SELECT m.*, c.label, c.confidence, c.relevance, c.classifier, c.classifier_version,
-           row_number() OVER (PARTITION BY m.story_id
-                              ORDER BY (m.article_id = m.story_id) DESC, m.dated_at, m.article_id) AS pick
-    FROM members m
-    JOIN classifications c USING (article_id)
-    JOIN current_classifier v USING (classifier, classifier_version)
+picked AS (
+    -- The original's classification ...
+    SELECT * FROM members WHERE article_id = story_id AND label IS NOT NULL
+    UNION ALL
+    -- ... or, when the original has none, the earliest classified copy's
+    -- (rare, so the window runs over few rows).
+    SELECT * FROM members m
+    WHERE label IS NOT NULL AND article_id <> story_id
+      AND story_id NOT IN (SELECT article_id FROM members WHERE article_id = story_id AND label IS NOT NULL)
+    QUALIFY row_number() OVER (PARTITION BY story_id ORDER BY dated_at, article_id) = 1
 )
 SELECT
     s.story_id,
-    c.article_id,
-    c.source_id,
-    c.title,
-    c.canonical_url,
+    p.article_id,
+    p.source_id,
+    p.title,
+    p.canonical_url,
     s.first_dated_at AS dated_at,
     CAST(timezone('UTC', s.first_dated_at) AS DATE) AS story_date,
     s.copies,
-    c.label,
-    c.label <> 'off_topic' AS on_topic,
-    c.confidence,
-    c.relevance,
-    c.classifier_version
-FROM story_dates s JOIN classified c ON c.story_id = s.story_id AND c.pick = 1;
+    p.label,
+    p.label <> 'off_topic' AS on_topic,
+    p.confidence,
+    p.relevance,
+    p.classifier_version
+FROM story_dates s JOIN picked p USING (story_id);
 
 COMMENT ON VIEW story_framings IS 'One row per story (a commentary and all its copies), labelled by its original under the current classifier version, dated by its earliest copy. Every count view is built on this.';
 COMMENT ON COLUMN story_framings.story_id IS 'article_id of the earliest copy.';
@@ -125,8 +131,8 @@ UNION
 SELECT label, false FROM (VALUES ('mixed'), ('neither')) t(label)
 UNION
 -- a label no longer in framings (a retired reference) still gets its row
-SELECT DISTINCT label, false FROM story_framings
-WHERE on_topic AND label NOT IN ('mixed', 'neither') AND label NOT IN (SELECT framing_id FROM framings);
+SELECT DISTINCT c.label, false FROM classifications c JOIN current_classifier v USING (classifier, classifier_version)
+WHERE c.label NOT IN ('off_topic', 'mixed', 'neither') AND c.label NOT IN (SELECT framing_id FROM framings);
 
 COMMENT ON VIEW framing_labels IS 'The on-topic labels shares are reported for: every framing, mixed and neither.';
 COMMENT ON COLUMN framing_labels.label IS 'A framing_id, mixed or neither.';
