@@ -144,8 +144,8 @@ def apply_views(conn: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     """(Re)create the analyst views, macros and their comments if views.sql changed."""
     sha = views_sha256()
     if not force:
-        stored = conn.execute("SELECT sha256 FROM schema_views ORDER BY applied_at DESC LIMIT 1").fetchone()
-        if stored and stored[0] == sha:
+        stored = conn.execute("SELECT sha256 FROM schema_views").fetchall()  # fetchall: see load._promote_versions
+        if stored and stored[-1][0] == sha:
             return False
     conn.execute("BEGIN TRANSACTION")
     try:
