@@ -132,10 +132,13 @@ def demo(ctx: typer.Context, port: int = typer.Option(47801, help="first of the 
     print_run_summary(summary)
     _print_label_counts(Path(summary["database"]))
     console.print(f"\nDuckDB file: [bold]{summary['database']}[/bold]")
-    console.print(
-        "Try: framewatch sql \"SELECT label, count(*) FROM classifications GROUP BY label\"\n"
-        f"  or: duckdb {summary['database']} -c \"SELECT title, published_at FROM articles ORDER BY published_at LIMIT 5\""
-    )
+    snap = summary.get("snapshot")
+    if snap:  # analysts open the snapshot, which also DuckDB 1.5 clients can read
+        console.print(
+            f"Analyst snapshot: [bold]{snap}[/bold]\n"
+            f"Try: framewatch sql -d {snap} \"SELECT * FROM framing_weekly ORDER BY week, label\"\n"
+            f"  or: duckdb -readonly {snap} -c \"SELECT title, published_at FROM articles ORDER BY published_at LIMIT 5\""
+        )
     raise typer.Exit(_exit_code(summary))
 
 
@@ -305,6 +308,74 @@ def sources(ctx: typer.Context, database: Path = typer.Option(None, help="DuckDB
         t.add_row(r["source_id"], state, when(r["last_attempt_at"]), when(r["last_success_at"]), str(r["last_status"] or ""),
                   str(fails), when(r["last_new_item_at"]), str(r["items_seen"] or 0), (err or "")[:40])
     console.print(t)
+def _snapshot_path(database: Path | None) -> Path:
+    from flows.settings import load_settings
+
+    return database or load_settings().snapshot_path
+
+
+def _print_result(result) -> None:
+    table = Table(show_header=True, header_style="bold")
+    for col in result.columns:
+        table.add_column(col)
+    for row in result.rows:
+        table.add_row(*("NULL" if v is None else str(v) for v in row))
+    console.print(table)
+    console.print(f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}")
+
+
+@app.command("sql")
+def sql_command(
+    query: str = typer.Argument(None, help="SQL to run; omit for an interactive shell"),
+    csv_out: bool = typer.Option(False, "--csv", help="print CSV instead of a table"),
+    database: Path = typer.Option(None, "--database", "-d", help="DuckDB file (default: the analyst snapshot)"),
+) -> None:
+    """Query the analyst snapshot (read-only; never blocks a run). See docs: For analysts."""
+    import csv
+
+    import duckdb
+
+    from warehouse.analyst import SnapshotMissingError, interactive, run_sql
+
+    path = _snapshot_path(database)
+    try:
+        if query is None:
+            interactive(path, _print_result, lambda msg: console.print(f"[red]{msg}[/red]"))
+            return
+        result = run_sql(path, query)
+    except SnapshotMissingError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_CONFIG) from None
+    except duckdb.Error as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_CONFIG) from None
+    if csv_out:
+        w = csv.writer(sys.stdout)
+        w.writerow(result.columns)
+        w.writerows(result.rows)
+    else:
+        _print_result(result)
+
+
+@app.command("export")
+def export_command(
+    fmt: str = typer.Option("parquet", "--format", help="parquet (partitioned by month) or csv"),
+    out: Path = typer.Option(Path("export"), "--out", "-o", help="output directory"),
+    database: Path = typer.Option(None, "--database", "-d", help="DuckDB file (default: the analyst snapshot)"),
+) -> None:
+    """Write every analyst view and table as Parquet (partitioned by month) or CSV."""
+    from warehouse.analyst import FORMATS, SnapshotMissingError, export
+
+    if fmt not in FORMATS:
+        console.print(f"[red]error:[/red] --format must be one of {', '.join(FORMATS)}")
+        raise typer.Exit(EXIT_CONFIG)
+    try:
+        written = export(_snapshot_path(database), out, fmt)
+    except SnapshotMissingError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_CONFIG) from None
+    for name, target, n in written:
+        console.print(f"{name:<24} {n:>8} rows  {target}")
 
 
 def main() -> None:  # pragma: no cover

@@ -31,6 +31,7 @@ from framing import ArticleText, make_classifier
 from warehouse import connect
 from warehouse.load import LoadBatch, due_retries, known_urls, load_batch, source_states
 from warehouse.rows import article_row, classification_rows, framing_row, source_row
+from warehouse.snapshot import publish_snapshot
 
 
 @dataclass
@@ -157,6 +158,12 @@ def load_warehouse(batch: LoadBatch, db_path: Path) -> dict[str, int]:
         conn.close()
 
 
+@task(name="publish_snapshot", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)
+def publish_analyst_snapshot(db_path: Path, snapshot_path: Path) -> str:
+    """Analysts read this copy, never the pipeline's file (see warehouse/snapshot.py)."""
+    return str(publish_snapshot(db_path, snapshot_path))
+
+
 def _chunks(items: list, n: int) -> list[list]:
     return [items[i : i + n] for i in range(0, len(items), n)]
 
@@ -272,6 +279,8 @@ def daily_ingest(overrides: dict | None = None) -> dict:
     ledger.batch.framings = [framing_row(r) for r in get_classifier(settings.classifier_backend, str(settings.seeds_dir)).references]
     with ledger.timed("load"):
         load_warehouse(ledger.finish(_flow_run_id()), db_path)
-    summary = ledger.summary(str(db_path))
+    with ledger.timed("snapshot"):
+        snapshot = publish_analyst_snapshot(db_path, settings.snapshot_path)
+    summary = {**ledger.summary(str(db_path)), "snapshot": snapshot}
     publish_summary(summary)
     return summary

@@ -1,16 +1,21 @@
 """Opening the warehouse: lock retries, schema migrations, named queries."""
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 import time
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
 SQL_DIR = Path(__file__).parent / "sql"
 MIGRATION_RE = re.compile(r"^(\d{3})_[\w-]+\.sql$")
+VIEWS_FILE = SQL_DIR / "views.sql"
+T = TypeVar("T")
 
 
 class WarehouseLockedError(RuntimeError):
@@ -58,14 +63,15 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in msg and ("conflicting" in msg or "could not set lock" in msg)
 
 
-def _open(path: Path, read_only: bool, lock_timeout: float) -> duckdb.DuckDBPyConnection:
+def with_lock_retry(path: Path, open_fn: Callable[[], T], lock_timeout: float) -> T:
+    """Call open_fn until the file's lock is free, for at most lock_timeout seconds."""
     # Back off with jitter: an analyst's session or a previous run usually
     # releases the file within seconds; after lock_timeout we say so clearly.
     deadline = time.monotonic() + lock_timeout
     delay = 0.1
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return open_fn()
         except duckdb.IOException as exc:
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
                 if _is_lock_error(exc):
@@ -86,6 +92,10 @@ def scalar(conn: duckdb.DuckDBPyConnection, sql: str, params: list | None = None
     return rows[0][0] if rows else None
 
 
+def _open(path: Path, read_only: bool, lock_timeout: float) -> duckdb.DuckDBPyConnection:
+    return with_lock_retry(path, lambda: duckdb.connect(str(path), read_only=read_only), lock_timeout)
+
+
 def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
     exists = scalar(conn, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'")
     if not exists:
@@ -93,22 +103,37 @@ def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
     return scalar(conn, "SELECT coalesce(max(version), 0) FROM schema_version")
 
 
-def migrate(conn: duckdb.DuckDBPyConnection) -> int:
-    """Bring the file up to the code's schema version, one migration per transaction."""
+def _applied_versions(conn: duckdb.DuckDBPyConnection) -> set[int]:
+    return {v for (v,) in conn.execute("SELECT version FROM schema_version").fetchall()}
+
+
+def too_new_message(path: Path | str, found: int) -> str:
+    return (
+        f"{path} has schema version {found}, newer than this framewatch understands "
+        f"({code_schema_version()}): it was written by a newer framewatch. Upgrade framewatch "
+        "(git pull && make install) instead of opening it with this one; nothing was changed."
+    )
+
+
+def migrate(conn: duckdb.DuckDBPyConnection, path: Path | str = "warehouse") -> int:
+    """Bring the file up to the code's schema version, one migration per transaction.
+
+    Every migration not yet recorded is applied, not only those above the
+    file's highest version: migrations written on parallel branches
+    (002 and 003) then both reach a file that one branch already upgraded.
+    """
     conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ)")
     current = schema_version(conn)
     latest = code_schema_version()
     if current > latest:
-        raise SchemaTooNewError(
-            f"this warehouse has schema version {current}, newer than this framewatch "
-            f"understands ({latest}); upgrade framewatch instead of opening it with an old one"
-        )
-    for version, path in migrations():
-        if version <= current:
+        raise SchemaTooNewError(too_new_message(path, current))
+    applied = _applied_versions(conn)
+    for version, mpath in migrations():
+        if version in applied:
             continue
         conn.execute("BEGIN TRANSACTION")
         try:
-            conn.execute(path.read_text())
+            conn.execute(mpath.read_text())
             conn.execute("INSERT INTO schema_version VALUES (?, now())", [version])
             conn.execute("COMMIT")
         except Exception:
@@ -117,8 +142,39 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> int:
     return latest
 
 
+def views_sha256() -> str:
+    return hashlib.sha256(VIEWS_FILE.read_bytes()).hexdigest()
+
+
+def apply_views(conn: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
+    """(Re)create the analyst views, macros and their comments if views.sql changed."""
+    sha = views_sha256()
+    if not force:
+        stored = conn.execute("SELECT sha256 FROM schema_views").fetchall()  # fetchall: see load._promote_versions
+        if stored and stored[-1][0] == sha:
+            return False
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.execute(VIEWS_FILE.read_text())
+        conn.execute("DELETE FROM schema_views")
+        conn.execute("INSERT INTO schema_views VALUES (?, now())", [sha])
+        conn.execute("COMMIT")
+    except Exception:
+        conn.execute("ROLLBACK")
+        raise
+    return True
+
+
+def set_current_classifier(conn: duckdb.DuckDBPyConnection, classifier: str, version: str) -> None:
+    """Make one registered classifier version the one every analyst view reports."""
+    n = scalar(conn, "SELECT count(*) FROM classifier_versions WHERE classifier = ? AND classifier_version = ?", [classifier, version])
+    if not n:
+        raise KeyError(f"classifier {classifier!r} version {version!r} is not in classifier_versions")
+    conn.execute(query("set_current_classifier"), [classifier, version])
+
+
 def connect(path: Path | str, read_only: bool = False, lock_timeout: float = 60.0) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse. Writers migrate the schema; readers only check it."""
+    """Open the warehouse. Writers migrate the schema and refresh views; readers only check it."""
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -127,9 +183,10 @@ def connect(path: Path | str, read_only: bool = False, lock_timeout: float = 60.
         if read_only:
             v = schema_version(conn)
             if v > code_schema_version():
-                raise SchemaTooNewError(f"{path} has schema version {v}, newer than this framewatch")
+                raise SchemaTooNewError(too_new_message(path, v))
         else:
-            migrate(conn)
+            migrate(conn, path)
+            apply_views(conn)
     except Exception:
         conn.close()
         raise

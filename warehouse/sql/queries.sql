@@ -89,3 +89,12 @@ SELECT source_id, name, coalesce(current_feed_url, feed_url) AS feed_url,
        last_new_item_at, items_seen, last_error, disabled, disabled_reason
 FROM sources
 ORDER BY disabled DESC, consecutive_failures DESC, source_id;
+-- name: register_classifier_versions
+INSERT OR IGNORE INTO classifier_versions (classifier, classifier_version, first_seen_at, is_current)
+SELECT DISTINCT classifier, classifier_version, now(), false FROM new_classifications;
+
+-- name: classifier_version_coverage
+SELECT count(*) FROM classifications WHERE classifier = ? AND classifier_version = ?;
+
+-- name: set_current_classifier
+UPDATE classifier_versions SET is_current = (classifier = $1 AND classifier_version = $2);

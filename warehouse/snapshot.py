@@ -1,0 +1,81 @@
+"""The analyst snapshot: a read-only copy of the warehouse, republished after each run.
+
+DuckDB lets one process write a file and, while it does, no other process
+open it at all; an analyst's read-only session in turn blocks the writer.
+So analysts never open the pipeline's file. After each successful run the
+pipeline copies it into a temporary file next to the snapshot and renames
+that over the snapshot (os.replace, atomic on POSIX): a session that has
+the old snapshot open keeps reading the old inode, a new session opens
+the new file, and neither ever waits for the pipeline or blocks it.
+
+The copy is written in DuckDB 1.5's storage format so that the DuckDB CLI
+from PyPI (duckdb-cli 1.5.x) and older Python/R clients can open it; 1.5
+cannot read a file in 2.0's format.
+"""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from warehouse.db import apply_views, with_lock_retry
+
+# The oldest storage format the analysts' tools must read (duckdb-cli 1.5.x).
+SNAPSHOT_STORAGE_VERSION = "v1.5.0"
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _remove(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        p.unlink(missing_ok=True)
+
+
+def publish_snapshot(db_path: Path | str, snapshot_path: Path | str, lock_timeout: float = 60.0) -> Path:
+    """Copy db_path to snapshot_path atomically, readable by DuckDB 1.5 clients."""
+    db_path, snapshot_path = Path(db_path), Path(snapshot_path)
+    snapshot_path.parent.mkdir(parents=True, exist_ok=True)
+    # Same directory as the target: os.replace is only atomic within one filesystem.
+    tmp = snapshot_path.with_name(f".{snapshot_path.name}.{os.getpid()}.tmp")
+    _remove(tmp)
+    conn = duckdb.connect()  # in-memory: the warehouse itself is only attached read-only
+    try:
+        with_lock_retry(
+            db_path, lambda: conn.execute(f"ATTACH {_sql_str(str(db_path))} AS src (READ_ONLY)"), lock_timeout
+        )
+        conn.execute(f"ATTACH {_sql_str(str(tmp))} AS snap (STORAGE_VERSION '{SNAPSHOT_STORAGE_VERSION}')")
+        # Tables, views, macros and their comments all come across (checked
+        # by tests/test_snapshot.py with duckdb-cli 1.5).
+        conn.execute("COPY FROM DATABASE src TO snap")
+        conn.execute("DETACH src")
+        conn.execute("USE snap")
+        # A file last written before views.sql changed: give analysts the current views.
+        apply_views(conn)
+        conn.execute("DROP TABLE IF EXISTS snapshot_info")
+        conn.execute(
+            "CREATE TABLE snapshot_info AS SELECT ?::TIMESTAMPTZ AS published_at, ? AS source_file, "
+            "? AS storage_version, ? AS written_by_duckdb, (SELECT max(version) FROM schema_version) AS schema_version",
+            [datetime.now(timezone.utc), str(db_path), SNAPSHOT_STORAGE_VERSION, duckdb.__version__],
+        )
+        conn.execute("COMMENT ON TABLE snapshot_info IS 'When this analyst snapshot was published, and from which file.'")
+        conn.execute("USE memory")
+        conn.execute("DETACH snap")  # checkpoints: the data is in tmp itself, no .wal left beside it
+    except BaseException:
+        conn.close()
+        _remove(tmp)
+        raise
+    conn.close()
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, snapshot_path)
+    # The rename itself must survive a crash too.
+    dir_fd = os.open(snapshot_path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    return snapshot_path
