@@ -31,7 +31,7 @@ def flow_warehouse(prefect_harness, tmp_path_factory) -> dict:
     from warehouse.snapshot import publish_snapshot
 
     tmp = tmp_path_factory.mktemp("flow-warehouse")
-    root = DEMO_SITES.parent if DEMO_SITES.is_dir() else FIXTURES / "sites"
+    root = DEMO_SITES if DEMO_SITES.is_dir() else FIXTURES / "sites"
     with serve_sites(root, base_port=0) as sites:
         summary = daily_ingest(overrides=ingest_overrides(tmp, sites))
     assert summary["status"] in ("completed", "completed_with_errors"), summary["errors"]
