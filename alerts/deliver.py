@@ -130,10 +130,15 @@ EVENT_NAMES = {
 def emit(alert: dict) -> bool:
     """A Prefect event per new alert, so a team running a Prefect server can
     attach Automations (e.g. trigger on `framewatch.framing.shifted` with
-    resource `framewatch.framing.transactional_truce`). Fire-and-forget:
-    without a reachable Prefect API emit_event does nothing."""
+    resource `framewatch.framing.transactional_truce`). Emitted once, when
+    the alert row is created, never on delivery retries."""
+    from prefect.context import FlowRunContext, TaskRunContext
     from prefect.events import emit_event
 
+    if FlowRunContext.get() is None and TaskRunContext.get() is None:
+        # Outside a run (CLI, tests) Prefect would start a temporary server
+        # just to drop the event: 10-20 s for nothing.
+        return False
     if alert["kind"] == "framing_shift":
         resource = {"prefect.resource.id": f"framewatch.framing.{alert['framing_id']}",
                     "prefect.resource.name": alert["framing_id"]}
@@ -174,7 +179,10 @@ def artifact_markdown(summary: dict, alerts: list[dict]) -> str:
 
 def publish_artifact(markdown: str) -> None:
     from prefect.artifacts import create_markdown_artifact
+    from prefect.context import FlowRunContext, TaskRunContext
 
+    if FlowRunContext.get() is None and TaskRunContext.get() is None:
+        return  # CLI or test call outside a run: there is no run to attach it to
     try:
         create_markdown_artifact(markdown=markdown, key="framewatch-alerts", description="Alerts from this run")
     except Exception:  # outside a flow run, or no API: the CLI shows the same

@@ -159,7 +159,7 @@ def _evidence(conn, start: date, end: date, label: str | None, risers: set[str],
         rows = sorted(rows, key=lambda r: r["label"] not in risers)  # stable: keeps confidence order
     return [{"story_id": r["story_id"], "article_id": r["article_id"], "title": r["title"], "url": r["url"],
              "source_id": r["source_id"], "label": r["label"],
-             "published_at": r["at"].isoformat() if r["at"] else None,
+             "published_at": r["item_at"].isoformat() if r["item_at"] else None,
              "confidence": r["confidence"], "evidence": r["article_sentence"],
              "reference_sentence": r["reference_sentence"]} for r in rows[:limit]]
 

@@ -169,6 +169,49 @@ def status(database: Path = typer.Option(None, help="DuckDB file (default: from 
     console.print(s)
 
 
+# ---------------------------------------------------------------- alerts (issue 7)
+alerts_app = typer.Typer(help="Framing-shift and source-health alerts: list them, acknowledge one.")
+app.add_typer(alerts_app, name="alerts")
+
+
+def _alerts_db(database: Path | None) -> Path:
+    from flows.settings import load_settings
+
+    db = database or load_settings().database_path
+    if not Path(db).exists():
+        console.print(f"No warehouse at {db} yet: run `framewatch run` (or `framewatch demo`) first.")
+        raise typer.Exit(EXIT_CONFIG)
+    return Path(db)
+
+
+@alerts_app.callback(invoke_without_command=True)
+def alerts_list(
+    ctx: typer.Context,
+    database: Path = typer.Option(None, help="DuckDB file (default: from settings)"),
+    limit: int = typer.Option(20, help="most recent alerts to show"),
+) -> None:
+    """List alerts, newest first, with the stories and evidence behind each."""
+    if ctx.invoked_subcommand:
+        return
+    from alerts.cli import print_alerts
+
+    print_alerts(console, _alerts_db(database), limit)
+
+
+@alerts_app.command("ack")
+def alerts_ack(
+    alert_id: str = typer.Argument(..., help="the alert's id, as listed by `framewatch alerts`"),
+    database: Path = typer.Option(None, help="DuckDB file (default: from settings)"),
+) -> None:
+    """Acknowledge an alert: a person has seen it."""
+    from alerts.cli import acknowledge
+
+    if not acknowledge(_alerts_db(database), alert_id):
+        console.print(f"[red]error:[/red] no unacknowledged alert {alert_id!r}")
+        raise typer.Exit(EXIT_CONFIG)
+    console.print(f"Acknowledged {alert_id}.")
+
+
 def main() -> None:  # pragma: no cover
     app()
 

@@ -111,19 +111,19 @@ WITH latest AS (
     FROM classifications
 ), story AS (
     SELECT coalesce(a.story_id, a.article_id) AS story_id, a.article_id, a.title, a.url, a.source_id,
-           coalesce(a.published_at, a.fetched_at) AS at, l.label, l.confidence, l.classifier, l.classifier_version,
+           coalesce(a.published_at, a.fetched_at) AS item_at, l.label, l.confidence, l.classifier, l.classifier_version,
            row_number() OVER (PARTITION BY coalesce(a.story_id, a.article_id)
                               ORDER BY coalesce(a.published_at, a.fetched_at), a.article_id) AS r
     FROM articles a JOIN latest l ON l.article_id = a.article_id AND l.rn = 1
 )
-SELECT s.story_id, s.article_id, s.title, s.url, s.source_id, s.at, s.label, s.confidence,
+SELECT s.story_id, s.article_id, s.title, s.url, s.source_id, s.item_at, s.label, s.confidence,
        e.article_sentence, e.reference_sentence, e.similarity
 FROM story s
 LEFT JOIN evidence e ON e.article_id = s.article_id AND e.classifier = s.classifier
      AND e.classifier_version = s.classifier_version AND e.framing_id = s.label AND e.rank = 1
 WHERE s.r = 1 AND s.label <> 'off_topic'
-  AND CAST(timezone('UTC', s.at) AS DATE) BETWEEN $1 AND $2
-ORDER BY s.confidence DESC NULLS LAST, s.at;
+  AND CAST(timezone('UTC', s.item_at) AS DATE) BETWEEN $1 AND $2
+ORDER BY s.confidence DESC NULLS LAST, s.item_at;
 
 -- name: alert_framing_ids
 SELECT framing_id FROM framings
@@ -134,18 +134,20 @@ ORDER BY 1;
 -- Per source: when we last saw a new item, and its usual gap between items
 -- (median over its last 50 items' dates) for the silence check.
 WITH items AS (
-    SELECT source_id, coalesce(published_at, fetched_at) AS at,
+    SELECT source_id, coalesce(published_at, fetched_at) AS item_at,
            row_number() OVER (PARTITION BY source_id ORDER BY coalesce(published_at, fetched_at) DESC) AS rn
     FROM articles WHERE source_id IS NOT NULL
 ), gaps AS (
-    SELECT source_id, at, epoch(at - lag(at) OVER (PARTITION BY source_id ORDER BY at)) / 86400.0 AS gap_days
+    SELECT source_id, item_at, epoch(item_at - lag(item_at) OVER (PARTITION BY source_id ORDER BY item_at)) / 86400.0 AS gap_days
     FROM items WHERE rn <= 50
 )
 SELECT s.source_id, s.name, s.disabled, s.consecutive_failures, s.last_success_at, s.last_error,
-       s.last_attempt_at, greatest(s.last_new_item_at, max(g.at)) AS last_item_at,
-       count(g.at) AS recent_items, median(g.gap_days) AS median_gap_days
+       s.last_attempt_at, greatest(s.last_new_item_at, max(g.item_at)) AS last_item_at,
+       count(g.item_at) AS recent_items, median(g.gap_days) AS median_gap_days
 FROM sources s LEFT JOIN gaps g ON g.source_id = s.source_id
-GROUP BY ALL ORDER BY s.source_id;
+GROUP BY s.source_id, s.name, s.disabled, s.consecutive_failures, s.last_success_at, s.last_error,
+         s.last_attempt_at, s.last_new_item_at
+ORDER BY s.source_id;
 
 -- name: alert_existing_shifts
 SELECT alert_id, framing_id, direction, window_start, window_end FROM alerts WHERE kind = 'framing_shift';
