@@ -60,3 +60,33 @@ def acknowledge(db: Path, alert_id: str) -> bool:
         return bool(conn.execute(query("alert_ack"), [alert_id]).fetchall())
     finally:
         conn.close()
+
+
+def print_check_summary(console: Console, summary: dict) -> None:
+    """The alerts part of a run summary (framewatch run / demo)."""
+    if summary.get("error"):
+        console.print(f"[red]alerts:[/red] check failed: {summary['error']}")
+        return
+    gran = summary.get("granularity")
+    console.print(
+        f"\n[bold]Alerts[/bold]: {summary['new']} new, {summary['delivered']} delivered, {summary['failed']} failed "
+        f"delivery (retried next run), {summary['pending']} waiting."
+        + (f" Detector: {gran} CUSUM at {summary.get('stories_per_week', 0):.0f} on-topic stories/week, "
+           f"minimum baseline {summary.get('min_baseline_stories')} stories." if gran else "")
+    )
+    if gran == "weekly":
+        console.print("  (weekly counts: the low-volume fallback, below alerts.weekly_below_per_week stories a week)")
+    if summary.get("blocked_reason"):
+        console.print(f"  No framing-shift alert possible now: {summary['blocked_reason']}")
+    for line in summary.get("new_alerts", []):
+        console.print(f"  [yellow]new[/yellow] {line}")
+    for e in summary.get("errors", []):
+        console.print(f"  [red]delivery[/red] {e}")
+    if "received_by_demo_webhook" in summary:
+        got = summary["received_by_demo_webhook"]
+        console.print(f"  Demo webhook (127.0.0.1) received {len(got)} alert(s) this run"
+                      + ("; nothing new was sent." if not got else ":"))
+        for t in got:
+            console.print(f"    {t}")
+    if summary.get("new") or summary.get("pending"):
+        console.print("  List with evidence: framewatch alerts   Acknowledge: framewatch alerts ack ID")

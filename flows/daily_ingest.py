@@ -14,6 +14,7 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from alerts.flow import check_alerts
 from extractors.article import ExtractedArticle, ExtractionFailure
 from extractors.extract_pool import extract_many
 from extractors.feed_health import next_feed_state
@@ -248,4 +249,4 @@ def daily_ingest(overrides: dict | None = None) -> dict:
     ledger.batch.framings = [framing_row(r) for r in get_classifier(settings.classifier_backend, str(settings.seeds_dir)).references]
     with ledger.timed("load"):
         load_warehouse(ledger.finish(_flow_run_id()), db_path)
-    return ledger.summary(str(db_path))
+    return {**ledger.summary(str(db_path)), "alerts": check_alerts(db_path, settings)}
