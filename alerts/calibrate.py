@@ -14,7 +14,9 @@ run only interpolates; regenerate it with `python -m alerts.calibrate`
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
+import math
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -127,22 +129,28 @@ class Thresholds:
         x = np.clip(np.log(target_per_year), lt[0], lt[-1])
         self.h = np.apply_along_axis(lambda col: np.interp(x, lt, col), 3, h)
         self.params = table["params"]
+        self._axes = [list(map(float, a)) for a in self.axes]
+        self._h = self.h.tolist()
 
     def __call__(self, per_week: float, baseline_stories: float, p0: float) -> float:
-        point = [np.log(max(per_week, 1e-9)), np.log(max(baseline_stories, 1.0)), min(p0, 1.0 - p0)]
+        # Plain Python floats: called once per framing per period, where
+        # numpy's per-call overhead on 3-element arrays dominated run time.
+        point = (math.log(max(per_week, 1e-9)), math.log(max(baseline_stories, 1.0)), min(p0, 1.0 - p0))
         idx, wts = [], []
-        for ax, x in zip(self.axes, point):
-            x = float(np.clip(x, ax[0], ax[-1]))
-            i = int(np.clip(np.searchsorted(ax, x) - 1, 0, len(ax) - 2))
-            w = (x - ax[i]) / (ax[i + 1] - ax[i])
+        for ax, x in zip(self._axes, point):
+            x = min(max(x, ax[0]), ax[-1])
+            i = min(max(bisect.bisect_right(ax, x) - 1, 0), len(ax) - 2)
             idx.append(i)
-            wts.append(w)
+            wts.append((x - ax[i]) / (ax[i + 1] - ax[i]))
         out = 0.0
-        for corner in range(8):
-            bits = [(corner >> d) & 1 for d in range(3)]
-            w = np.prod([wts[d] if b else 1 - wts[d] for d, b in enumerate(bits)])
-            out += w * self.h[idx[0] + bits[0], idx[1] + bits[1], idx[2] + bits[2]]
-        return float(out)
+        for b0 in (0, 1):
+            w0 = wts[0] if b0 else 1 - wts[0]
+            for b1 in (0, 1):
+                w1 = wts[1] if b1 else 1 - wts[1]
+                for b2 in (0, 1):
+                    w2 = wts[2] if b2 else 1 - wts[2]
+                    out += w0 * w1 * w2 * self._h[idx[0] + b0][idx[1] + b1][idx[2] + b2]
+        return out
 
 
 @lru_cache(maxsize=8)

@@ -110,9 +110,9 @@ def calibrate_z(target: float, *, series: int, years: float, seed: int) -> float
 
 def _fmt(d: np.ndarray) -> tuple[str, str, str]:
     found = np.isfinite(d)
-    med = np.median(d)  # inf-aware: a median past the horizon means "mostly missed"
-    p90 = np.percentile(d, 90)
-    f = lambda v: f"{v:.0f}" if np.isfinite(v) else f">{HORIZON}"  # noqa: E731
+    big = np.where(found, d, 1e9)  # a missed shift sorts last; a median past the horizon means "mostly missed"
+    med, p90 = np.median(big), np.percentile(big, 90)
+    f = lambda v: f"{v:.0f}" if v <= HORIZON else f">{HORIZON}"  # noqa: E731
     return f(med), f(p90), f"{100 * found.mean():.0f}%"
 
 
