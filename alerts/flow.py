@@ -34,7 +34,7 @@ def _rows(cur) -> list[dict]:
     return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
-def record_new_alerts(conn, rows: list[dict], now: datetime) -> list[dict]:
+def record_new_alerts(conn, rows: list[dict], now: datetime, cooldown_days: int) -> list[dict]:
     """Insert the rows the table does not hold yet; return those inserted."""
     existing_ids = {a for (a,) in conn.execute("SELECT alert_id FROM alerts").fetchall()}
     shifts = conn.execute(query("alert_existing_shifts")).fetchall()
@@ -43,10 +43,9 @@ def record_new_alerts(conn, rows: list[dict], now: datetime) -> list[dict]:
         if r["alert_id"] in existing_ids:
             continue
         if r["kind"] == "framing_shift":
-            if is_repeat(r, shifts, r.get("_cooldown_days", 28)):
+            if is_repeat(r, shifts, cooldown_days):
                 continue
             shifts.append((r["alert_id"], r["framing_id"], r["direction"], r["window_start"], r["window_end"]))
-        r = {k: v for k, v in r.items() if not k.startswith("_")}
         fresh.append({**r, "created_at": now})
         existing_ids.add(r["alert_id"])
     if fresh:
@@ -76,10 +75,8 @@ def run_check(db_path: Path | str, settings: Settings, now: datetime | None = No
     conn = connect(db_path)
     try:
         shifts = check_shifts(conn, s)
-        for r in shifts.rows:
-            r["_cooldown_days"] = s.cooldown_days
         health = check_sources(conn, s, s.failure_threshold or settings.fetch.failure_threshold, now)
-        fresh = record_new_alerts(conn, shifts.rows + health, now)
+        fresh = record_new_alerts(conn, shifts.rows + health, now, s.cooldown_days)
         pending = _rows(conn.execute(query("alerts_undelivered")))
     finally:
         conn.close()

@@ -259,3 +259,37 @@ def test_check_alerts_task_emits_one_prefect_event_and_an_artifact(tmp_path, dem
     with get_client(sync_client=True) as client:
         arts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["framewatch-alerts"])))
     assert arts and "Framing shift" in arts[0].data
+
+
+def test_late_articles_that_move_the_detection_do_not_alert_again(tmp_path, demo_like):
+    s = demo_settings(tmp_path)
+    run_check(demo_like, s, now=NOW)
+    before = _alerts(demo_like, "kind = 'framing_shift'")
+    # late-arriving commentaries dated in the shift's first weeks change the
+    # CUSUM path (earlier detection, another window) but not the news
+    conn = connect(demo_like)
+    try:
+        b = LoadBatch(run={"run_id": "late", "started_at": NOW, "finished_at": NOW, "status": "completed"})
+        for w in (8, 9):
+            for i in range(4):
+                aid = f"late{w}{i}"
+                at = datetime.combine(START + timedelta(days=7 * w + i), datetime.min.time(), timezone.utc)
+                b.articles.append({"article_id": aid, "canonical_url": f"https://x.example/{aid}", "url": f"https://x.example/{aid}",
+                                   "source_id": "thinka", "title": aid, "published_at": at, "fetched_at": NOW, "story_id": aid})
+                b.classifications.append({"article_id": aid, "classifier": "test", "classifier_version": "1", "label": A,
+                                          "confidence": 0.9, "classified_at": NOW})
+        load_batch(conn, b)
+    finally:
+        conn.close()
+    again = run_check(demo_like, s, now=NOW)
+    assert again["new"] == 0
+    assert [a["alert_id"] for a in _alerts(demo_like, "kind = 'framing_shift'")] == [a["alert_id"] for a in before]
+
+
+def test_a_shift_seen_again_with_another_start_is_a_repeat():
+    from alerts.detect import is_repeat
+
+    end = datetime(2025, 11, 16, tzinfo=timezone.utc)
+    existing = [("abc", A, "up", end - timedelta(days=21), end)]
+    assert is_repeat({"window_end": end - timedelta(days=14)}, existing, cooldown_days=28)
+    assert not is_repeat({"window_end": end + timedelta(days=35)}, existing, cooldown_days=28)
