@@ -95,11 +95,24 @@ def send(alert: dict, tgs: list[Target]) -> tuple[list[str], list[str]]:
     Returns (fingerprints now holding it, masked errors). Never raises: a
     broken target is recorded and retried on the next run.
     """
-    import apprise
-
     done = list(_json(alert.get("delivered_to")) or [])
     errors = []
     title, body = message(alert)
+    # Apprise's own log lines may quote the target URL (host, tokens at debug
+    # level): keep them out of the application's handlers and read them only
+    # through LogCapture, scrubbed.
+    alog = logging.getLogger("apprise")
+    propagate, alog.propagate = alog.propagate, False
+    try:
+        _send_each(alert, tgs, title, body, done, errors)
+    finally:
+        alog.propagate = propagate
+    return done, errors
+
+
+def _send_each(alert: dict, tgs: list[Target], title: str, body: str, done: list[str], errors: list[str]) -> None:
+    import apprise
+
     for t in tgs:
         if t.fingerprint in done:
             continue
@@ -117,7 +130,6 @@ def send(alert: dict, tgs: list[Target]) -> tuple[list[str], list[str]]:
             why = t.scrub(detail[-1].split(" - ", 2)[-1]) if detail else "not accepted (invalid URL?)"
             errors.append(f"{t.label}: {why}"[:300])
             log.warning("alert %s: delivery to %s failed", alert["alert_id"], t.label)
-    return done, errors
 
 
 EVENT_NAMES = {

@@ -151,7 +151,8 @@ def test_delivery_to_local_webhook_once(tmp_path, demo_like):
         assert len(rx.received) == 1
 
 
-def test_failed_delivery_is_recorded_retried_and_not_duplicated(tmp_path, demo_like):
+def test_failed_delivery_is_recorded_retried_and_not_duplicated(tmp_path, demo_like, caplog):
+    caplog.set_level("DEBUG")
     with webhook_receiver() as good, webhook_receiver() as flaky:
         flaky.status = 500
         secret_url = flaky.url + "?token=s3cr3tTOKENvalue"
@@ -174,6 +175,8 @@ def test_failed_delivery_is_recorded_retried_and_not_duplicated(tmp_path, demo_l
 
         third = run_check(demo_like, s, now=NOW)
         assert third["delivered"] == 0 and len(flaky.received) == 1 and len(good.received) == 1
+    assert "delivery to target 2 (json) failed" in caplog.text
+    assert "s3cr3tTOKENvalue" not in caplog.text
 
 
 def test_closed_port_counts_as_failed(tmp_path, demo_like):
