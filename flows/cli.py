@@ -93,6 +93,10 @@ def print_run_summary(summary: dict) -> None:
         console.print(f"  ... and {len(summary['errors']) - 20} more (table fetch_errors)")
     if c["entries_new"] == 0:
         console.print("Nothing new: no article page was fetched and no article row was added.")
+    if summary.get("alerts"):
+        from alerts.cli import print_check_summary
+
+        print_check_summary(console, summary["alerts"])
 
 
 @app.command()
@@ -110,7 +114,11 @@ def demo(ctx: typer.Context, port: int = typer.Option(47801, help="first of the 
 
     DEMO_DATA_DIR.mkdir(parents=True, exist_ok=True)
     sources_file = DEMO_DATA_DIR / "sources.toml"
-    with serve_sites(base_port=port) as sites:
+    from alerts.receiver import webhook_receiver
+
+    # A local webhook stands in for the team's Slack/Teams/e-mail: every alert
+    # the demo delivers lands in data/demo/alerts-received.jsonl.
+    with serve_sites(base_port=port) as sites, webhook_receiver(port - 11, DEMO_DATA_DIR / "alerts-received.jsonl") as rx:
         lines = []
         for s in sites:
             lines += [
@@ -127,8 +135,13 @@ def demo(ctx: typer.Context, port: int = typer.Option(47801, help="first of the 
                 "sources_file": str(sources_file),
                 # The demo's own servers are on loopback, which the SSRF guard refuses by default.
                 "fetch": {"allow_hosts": ["127.0.0.1"], "min_interval": 0.05},
+                # ~90 stories over 16 weeks: far below the 150-story default baseline,
+                # so the demo watches with 30 (and the detector counts per week).
+                "alerts": {"min_baseline_stories": 30},
+                "alert_urls": [rx.url],
             }
         )
+        summary.setdefault("alerts", {})["received_by_demo_webhook"] = [m.get("title") for m in rx.received]
     print_run_summary(summary)
     _print_label_counts(Path(summary["database"]))
     console.print(f"\nDuckDB file: [bold]{summary['database']}[/bold]")
@@ -308,6 +321,8 @@ def sources(ctx: typer.Context, database: Path = typer.Option(None, help="DuckDB
         t.add_row(r["source_id"], state, when(r["last_attempt_at"]), when(r["last_success_at"]), str(r["last_status"] or ""),
                   str(fails), when(r["last_new_item_at"]), str(r["items_seen"] or 0), (err or "")[:40])
     console.print(t)
+
+
 def _snapshot_path(database: Path | None) -> Path:
     from flows.settings import load_settings
 
@@ -376,6 +391,49 @@ def export_command(
         raise typer.Exit(EXIT_CONFIG) from None
     for name, target, n in written:
         console.print(f"{name:<24} {n:>8} rows  {target}")
+
+
+# ---------------------------------------------------------------- alerts (issue 7)
+alerts_app = typer.Typer(help="Framing-shift and source-health alerts: list them, acknowledge one.")
+app.add_typer(alerts_app, name="alerts")
+
+
+def _alerts_db(database: Path | None) -> Path:
+    from flows.settings import load_settings
+
+    db = database or load_settings().database_path
+    if not Path(db).exists():
+        console.print(f"No warehouse at {db} yet: run `framewatch run` (or `framewatch demo`) first.")
+        raise typer.Exit(EXIT_CONFIG)
+    return Path(db)
+
+
+@alerts_app.callback(invoke_without_command=True)
+def alerts_list(
+    ctx: typer.Context,
+    database: Path = typer.Option(None, help="DuckDB file (default: from settings)"),
+    limit: int = typer.Option(20, help="most recent alerts to show"),
+) -> None:
+    """List alerts, newest first, with the stories and evidence behind each."""
+    if ctx.invoked_subcommand:
+        return
+    from alerts.cli import print_alerts
+
+    print_alerts(console, _alerts_db(database), limit)
+
+
+@alerts_app.command("ack")
+def alerts_ack(
+    alert_id: str = typer.Argument(..., help="the alert's id, as listed by `framewatch alerts`"),
+    database: Path = typer.Option(None, help="DuckDB file (default: from settings)"),
+) -> None:
+    """Acknowledge an alert: a person has seen it."""
+    from alerts.cli import acknowledge
+
+    if not acknowledge(_alerts_db(database), alert_id):
+        console.print(f"[red]error:[/red] no unacknowledged alert {alert_id!r}")
+        raise typer.Exit(EXIT_CONFIG)
+    console.print(f"Acknowledged {alert_id}.")
 
 
 def main() -> None:  # pragma: no cover

@@ -14,6 +14,7 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from alerts.flow import check_alerts
 from extractors.article import ExtractedArticle, ExtractionFailure
 from extractors.extract_pool import extract_many
 from extractors.content import utf8_bytes
@@ -279,8 +280,9 @@ def daily_ingest(overrides: dict | None = None) -> dict:
     ledger.batch.framings = [framing_row(r) for r in get_classifier(settings.classifier_backend, str(settings.seeds_dir)).references]
     with ledger.timed("load"):
         load_warehouse(ledger.finish(_flow_run_id()), db_path)
+    alerts = check_alerts(db_path, settings)  # before the snapshot, so analysts see today's alerts
     with ledger.timed("snapshot"):
         snapshot = publish_analyst_snapshot(db_path, settings.snapshot_path)
-    summary = {**ledger.summary(str(db_path)), "snapshot": snapshot}
+    summary = {**ledger.summary(str(db_path)), "snapshot": snapshot, "alerts": alerts}
     publish_summary(summary)
     return summary

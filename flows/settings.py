@@ -10,6 +10,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Literal
 
 from cronsim import CronSim, CronSimError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
@@ -65,6 +66,38 @@ class FetchSettings(BaseModel):
     failure_threshold: int = Field(5, ge=1)
 
 
+class AlertSettings(BaseModel):
+    """Framing-shift and source-health alerts (alerts/, docs/alerts.md)."""
+
+    # No framing-shift alert until the baseline window holds this many
+    # on-topic stories: below ~150 a share estimate is +-7 points or worse,
+    # and the detector would chase noise. The demo sets 30.
+    min_baseline_stories: int = Field(150, ge=10)
+    # Calibrated per framing (thresholds from alerts/thresholds.json).
+    target_false_alarms_per_year: float = Field(1.0, ge=0.32, le=5.0)  # the table spans 0.25-4 after the 0.8 safety factor
+    # Baseline share = the trailing 56 days, ending 14 days ago so a shift
+    # in progress does not leak into its own baseline.
+    baseline_days: int = Field(56, ge=7)
+    lag_days: int = Field(14, ge=0)
+    # Quiet time after an alert (it also waits for a fresh baseline).
+    cooldown_days: int = Field(28, ge=0)
+    # The shift the detector is tuned for (odds ratio 2.5: 0.30 -> ~0.52).
+    # The threshold table is calibrated for one value; changing it needs
+    # `python -m alerts.calibrate --odds-ratio X`.
+    shift_odds_ratio: float = Field(2.5, gt=1.0)
+    # 'auto' counts per week below weekly_below_per_week on-topic stories a week.
+    granularity: Literal["auto", "daily", "weekly"] = "auto"
+    weekly_below_per_week: float = Field(15.0, ge=0)
+    # A source is silent after silence_factor x its median gap between items
+    # (and at least min_silence_days) with nothing new.
+    silence_factor: float = Field(4.0, ge=1.0)
+    min_silence_days: float = Field(7.0, ge=0)
+    # Failing polls in a row that raise a health alert; None = fetch.failure_threshold.
+    failure_threshold: int | None = Field(None, ge=1)
+    # Stories (with their top evidence) quoted in an alert.
+    max_evidence_stories: int = Field(8, ge=1, le=50)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="FRAMEWATCH_", env_nested_delimiter="__", extra="forbid"
@@ -80,6 +113,8 @@ class Settings(BaseSettings):
     batch_size: int = Field(200, ge=1, le=10_000)
     extract_workers: int = Field(0, ge=0, le=64)  # 0 = one per core
     fetch: FetchSettings = Field(default_factory=FetchSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    # Apprise URLs (mailto://, slack://, msteams://, json://, ...); secrets, never printed.
     alert_urls: list[SecretStr] = Field(default_factory=list)
     # When `framewatch serve` (and prefect.yaml) run the daily ingest: a
     # five-field cron expression, read in `timezone` (an IANA name), so

@@ -28,25 +28,7 @@ WHERE (classifier, classifier_version) IN (
     ORDER BY classified_at DESC NULLS LAST, classifier_version DESC LIMIT 1
 );
 
--- Framing-shift alerts (written by the alerts feature, read by analysts).
-CREATE TABLE alerts (
-    alert_id           VARCHAR PRIMARY KEY,      -- stable hash of framing, direction, window
-    framing_id         VARCHAR NOT NULL,
-    direction          VARCHAR NOT NULL,         -- 'up' | 'down'
-    baseline_share     DOUBLE,
-    current_share      DOUBLE,
-    magnitude          DOUBLE,                   -- current - baseline, in share points (0..1)
-    window_start       DATE NOT NULL,
-    window_end         DATE NOT NULL,
-    detected_at        TIMESTAMPTZ NOT NULL,
-    stories            JSON,                     -- [{story_id, title, url, source_id}, ...]
-    evidence           JSON,                     -- [{article_sentence, reference_sentence, similarity}, ...]
-    status             VARCHAR NOT NULL DEFAULT 'new',  -- 'new' | 'sent' | 'acknowledged'
-    delivery_attempts  INTEGER NOT NULL DEFAULT 0,
-    last_attempt_at    TIMESTAMPTZ,
-    last_error         VARCHAR,
-    sent_at            TIMESTAMPTZ
-);
+-- The alerts table is migration 004 (alerts/).
 
 -- sha256 of views.sql when it was last applied: writers re-create views,
 -- macros and their comments only when the file changed, so the many short
@@ -76,4 +58,3 @@ COMMENT ON TABLE framing_scores IS 'Per article, classifier version and framing:
 COMMENT ON TABLE evidence IS 'Sentence pairs (article sentence, reference sentence) behind a classification, rank 1 strongest.';
 COMMENT ON TABLE retry_queue IS 'Entries whose page fetch or extraction failed, retried on later runs.';
 COMMENT ON TABLE classifier_versions IS 'Classifier versions seen; the views report the one with is_current.';
-COMMENT ON TABLE alerts IS 'Detected framing shifts and their delivery state.';

@@ -98,3 +98,93 @@ SELECT count(*) FROM classifications WHERE classifier = ? AND classifier_version
 
 -- name: set_current_classifier
 UPDATE classifier_versions SET is_current = (classifier = $1 AND classifier_version = $2);
+
+-- ---------------------------------------------------------------- alerts (issue 7)
+-- A story is a cluster of copies (articles.story_id, else the article itself);
+-- it counts once, on the date and with the label of its earliest copy.
+-- Each article's label is from its latest classification. The lead may
+-- switch these to the warehouse branch's framing_daily view.
+
+-- name: alert_daily_counts
+WITH latest AS (
+    SELECT article_id, label,
+           row_number() OVER (PARTITION BY article_id ORDER BY classified_at DESC, classifier_version DESC) AS rn
+    FROM classifications
+), story AS (
+    SELECT coalesce(a.story_id, a.article_id) AS story_id, l.label,
+           CAST(timezone('UTC', coalesce(a.published_at, a.fetched_at)) AS DATE) AS day,
+           row_number() OVER (PARTITION BY coalesce(a.story_id, a.article_id)
+                              ORDER BY coalesce(a.published_at, a.fetched_at), a.article_id) AS r
+    FROM articles a JOIN latest l ON l.article_id = a.article_id AND l.rn = 1
+)
+SELECT day, label, count(*) AS stories
+FROM story WHERE r = 1 AND label <> 'off_topic' AND day IS NOT NULL
+GROUP BY day, label ORDER BY day, label;
+
+-- name: alert_window_stories
+-- The stories behind a shift: on-topic stories dated in [$1, $2] with their
+-- strongest evidence sentence for their own label.
+WITH latest AS (
+    SELECT *, row_number() OVER (PARTITION BY article_id ORDER BY classified_at DESC, classifier_version DESC) AS rn
+    FROM classifications
+), story AS (
+    SELECT coalesce(a.story_id, a.article_id) AS story_id, a.article_id, a.title, a.url, a.source_id,
+           coalesce(a.published_at, a.fetched_at) AS item_at, l.label, l.confidence, l.classifier, l.classifier_version,
+           row_number() OVER (PARTITION BY coalesce(a.story_id, a.article_id)
+                              ORDER BY coalesce(a.published_at, a.fetched_at), a.article_id) AS r
+    FROM articles a JOIN latest l ON l.article_id = a.article_id AND l.rn = 1
+)
+SELECT s.story_id, s.article_id, s.title, s.url, s.source_id, s.item_at, s.label, s.confidence,
+       e.article_sentence, e.reference_sentence, e.similarity
+FROM story s
+LEFT JOIN evidence e ON e.article_id = s.article_id AND e.classifier = s.classifier
+     AND e.classifier_version = s.classifier_version AND e.framing_id = s.label AND e.rank = 1
+WHERE s.r = 1 AND s.label <> 'off_topic'
+  AND CAST(timezone('UTC', s.item_at) AS DATE) BETWEEN $1 AND $2
+ORDER BY s.confidence DESC NULLS LAST, s.item_at;
+
+-- name: alert_framing_ids
+SELECT framing_id FROM framings
+UNION SELECT DISTINCT label FROM classifications WHERE label NOT IN ('mixed', 'neither', 'off_topic')
+ORDER BY 1;
+
+-- name: alert_source_activity
+-- Per source: when we last saw a new item, and its usual gap between items
+-- (median over its last 50 items' dates) for the silence check.
+WITH items AS (
+    SELECT source_id, coalesce(published_at, fetched_at) AS item_at,
+           row_number() OVER (PARTITION BY source_id ORDER BY coalesce(published_at, fetched_at) DESC) AS rn
+    FROM articles WHERE source_id IS NOT NULL
+), gaps AS (
+    SELECT source_id, item_at, epoch(item_at - lag(item_at) OVER (PARTITION BY source_id ORDER BY item_at)) / 86400.0 AS gap_days
+    FROM items WHERE rn <= 50
+)
+SELECT s.source_id, s.name, s.disabled, s.consecutive_failures, s.last_success_at, s.last_error,
+       s.last_attempt_at, greatest(s.last_new_item_at, max(g.item_at)) AS last_item_at,
+       count(g.item_at) AS recent_items, median(g.gap_days) AS median_gap_days
+FROM sources s LEFT JOIN gaps g ON g.source_id = s.source_id
+GROUP BY s.source_id, s.name, s.disabled, s.consecutive_failures, s.last_success_at, s.last_error,
+         s.last_attempt_at, s.last_new_item_at
+ORDER BY s.source_id;
+
+-- name: alert_existing_shifts
+SELECT alert_id, framing_id, direction, window_start, window_end FROM alerts WHERE kind = 'framing_shift';
+
+-- name: insert_alert
+INSERT INTO alerts BY NAME SELECT * FROM new_alerts ON CONFLICT (dedup_key) DO NOTHING;
+
+-- name: alerts_undelivered
+SELECT * FROM alerts WHERE status = 'new' ORDER BY detected_at, alert_id;
+
+-- name: alert_mark_delivery
+UPDATE alerts SET delivery_attempts = delivery_attempts + 1, last_delivery_error = $2,
+       delivered_to = $3, status = CASE WHEN $4 THEN 'sent' ELSE status END,
+       sent_at = CASE WHEN $4 THEN now() ELSE sent_at END
+WHERE alert_id = $1 AND status = 'new';
+
+-- name: alerts_list
+SELECT * FROM alerts ORDER BY detected_at DESC, alert_id;
+
+-- name: alert_ack
+UPDATE alerts SET status = 'acknowledged', acknowledged_at = now()
+WHERE alert_id = $1 AND status <> 'acknowledged' RETURNING alert_id;
