@@ -442,3 +442,25 @@ def main() -> None:  # pragma: no cover
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    out: Path = typer.Option(Path("reports-out"), "--out", "-o", help="folder for framewatch-report.html and .png"),
+    database: Path = typer.Option(None, "--database", "-d", help="DuckDB file (default: the analyst snapshot)"),
+) -> None:
+    """Render the weekly framing chart (PNG) and a self-contained HTML report."""
+    from reports.build import build_report
+
+    db = database or _settings(ctx).snapshot_path
+    if not Path(db).exists():
+        console.print(f"[red]error:[/red] no warehouse at {db}: run `framewatch run` (or `framewatch demo`) first")
+        raise typer.Exit(EXIT_CONFIG)
+    try:
+        html, png = build_report(Path(db), out)
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_CONFIG) from None
+    console.print(f"report: {html}\nchart:  {png}")
+

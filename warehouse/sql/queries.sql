@@ -188,3 +188,26 @@ SELECT * FROM alerts ORDER BY detected_at DESC, alert_id;
 -- name: alert_ack
 UPDATE alerts SET status = 'acknowledged', acknowledged_at = now()
 WHERE alert_id = $1 AND status <> 'acknowledged' RETURNING alert_id;
+
+-- ---------------------------------------------------------------- reports
+-- name: report_weekly
+SELECT week, label, is_framing, stories, on_topic_stories, share FROM framing_weekly ORDER BY week, label;
+
+-- name: report_by_source
+SELECT week, source_id, source_name, label, is_framing, stories, on_topic_stories, share
+FROM framing_by_source ORDER BY source_id, week, label;
+
+-- name: report_alerts
+SELECT alert_id, kind, framing_id, source_id, direction, baseline_share, current_share,
+       window_start, detected_at, status, summary
+FROM alerts ORDER BY detected_at;
+
+-- name: report_latest_evidence
+-- The strongest evidence of the latest week that has stories: one sentence
+-- pair per original article, for articles labelled with a framing.
+WITH last AS (SELECT max(date_trunc('week', dated_at)) AS week FROM article_evidence)
+SELECT e.title, e.source_id, e.article_date, e.label, e.article_sentence, e.reference_sentence, e.similarity
+FROM article_evidence e, last
+WHERE date_trunc('week', e.dated_at) = last.week AND e.is_original AND e.rank = 1 AND e.framing_id = e.label
+ORDER BY e.similarity DESC
+LIMIT $1;
