@@ -1,0 +1,88 @@
+"""Lexical sentence encoder: TF-IDF over stemmed unigrams and bigrams.
+
+The vocabulary and IDF are fitted once on the reference and contrast sentences,
+never on the articles being classified, so a score does not depend on which
+other articles share the batch and runs stay comparable.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+_TOKEN = re.compile(r"[a-z][a-z\-']+|[0-9]{2,4}")
+# Country names are stop words here: every on-topic sentence has them, so they
+# carry topic, not framing. The relevance gate counts them separately.
+_DOMAIN_STOP = {
+    "china", "chinese", "beijing", "us", "u.s", "united", "states", "america",
+    "american", "americans", "washington", "sino", "said", "says", "also", "would",
+    "could", "one", "two", "new", "year", "years", "may", "might", "will",
+}
+_STOP = frozenset(ENGLISH_STOP_WORDS) | _DOMAIN_STOP
+_NEGATORS = {"not", "no", "nor", "never"}
+
+# Ordered longest first; a tiny Porter-like stripper is enough to conflate
+# "transactional/transactions" and "engaging/engagement" without a dependency.
+_SUFFIXES = (
+    "ational", "ization", "isation", "fulness", "iveness", "ements", "ement",
+    "ments", "ment", "ities", "ity", "ions", "ion", "ness", "ings", "ing",
+    "ized", "ised", "izes", "ises", "ize", "ise", "ally", "ies", "ied", "ers",
+    "er", "ed", "ly", "es", "al", "s",
+)
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    word = word.strip("'-")
+    if word.endswith("'s"):
+        word = word[:-2]
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def analyze(text: str) -> list[str]:
+    """Stemmed content words plus adjacent bigrams; a negator is fused onto the
+    next content word so "not sustainable" does not match "sustainable"."""
+    tokens: list[str] = []
+    negate = False
+    for raw in _TOKEN.findall(text.lower()):
+        if raw in _NEGATORS:
+            negate = True
+            continue
+        if raw in _STOP or len(raw) < 3:
+            continue
+        token = stem(raw)
+        if negate:
+            token = "not_" + token
+            negate = False
+        tokens.append(token)
+    bigrams = [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+    return tokens + bigrams
+
+
+class LexicalEncoder:
+    """Maps sentences to L2-normalised sparse TF-IDF rows; cosine = dot product."""
+
+    name = "tfidf-stem-uni-bi"
+
+    def __init__(self, fit_sentences: list[str]):
+        self._vectorizer = TfidfVectorizer(
+            analyzer=analyze, sublinear_tf=True, norm="l2", min_df=1, dtype=np.float32
+        )
+        self._vectorizer.fit(fit_sentences)
+
+    @property
+    def vocabulary_size(self) -> int:
+        return len(self._vectorizer.vocabulary_)
+
+    def encode(self, sentences: list[str]):
+        return self._vectorizer.transform(sentences)
+
+    @staticmethod
+    def similarity(a, b) -> np.ndarray:
+        return np.asarray((a @ b.T).todense(), dtype=np.float32)
