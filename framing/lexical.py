@@ -86,3 +86,4 @@ class LexicalEncoder:
     @staticmethod
     def similarity(a, b) -> np.ndarray:
         return np.asarray((a @ b.T).todense(), dtype=np.float32)
+
