@@ -20,8 +20,9 @@ import numpy as np
 
 from .contrast import contrast_sentences, neutral_sentences
 from .lexical import LexicalEncoder
-from .relevance import RelevanceGate
+from .relevance import FEATURES as RELEVANCE_FEATURES, RelevanceGate
 from .sentences import split_sentences, word_count
+from .stance import is_distanced
 from .types import LABEL_MIXED, LABEL_NEITHER, LABEL_OFF_TOPIC, ArticleText, Classification, Evidence
 
 METHOD_VERSION = "1.0"
@@ -98,9 +99,12 @@ class SentenceMatchClassifier:
         self.encoder = self._make_encoder()
         self._ref_vecs = {r.id: self.encoder.encode(list(r.sentences)) for r in self.references}
         self._contrast_vecs = self.encoder.encode(contrast_sentences())
-        rel = (self.fitted or {}).get("relevance") or {"coef": [0, 0, 8, 4, 8], "intercept": -3}
+        rel = (self.fitted or {}).get("relevance") or {"coef": [0.0] * len(RELEVANCE_FEATURES), "intercept": 0.0}
         topic_texts = [r.text for r in self.references] + neutral_sentences()
-        self.gate = RelevanceGate(self.lexical, topic_texts, rel["coef"], rel["intercept"])
+        topic_encoder = LexicalEncoder(
+            [s for r in self.references for s in r.body_sentences] + contrast_sentences(), keep_countries=True
+        )
+        self.gate = RelevanceGate(topic_encoder, topic_texts, rel["coef"], rel["intercept"])
         self._loaded = True
 
     # ---- feature extraction -----------------------------------------------------------
@@ -137,13 +141,27 @@ class SentenceMatchClassifier:
             start = end
         return states, rel_features
 
-    def framing_features(self, state: DocState) -> dict[str, np.ndarray]:
-        ids = list(state.sims)
-        best = {f: (m.max(axis=1) if m.size else np.zeros(len(state.sentences))) for f, m in state.sims.items()}
+    def margins(self, state: DocState) -> dict[str, np.ndarray]:
+        """Per framing, each sentence's best match minus its best rival match
+        (other references, contrast); distanced sentences are capped at zero."""
+        n = len(state.sentences)
+        best = {f: (m.max(axis=1) if m.size else np.zeros(n)) for f, m in state.sims.items()}
+        distanced = np.array([is_distanced(s) for s in state.sentences], dtype=bool)
         out = {}
-        for f in ids:
-            rivals = [state.contrast] + [best[g] for g in ids if g != f]
-            margin = best[f] - np.max(np.vstack(rivals), axis=0) if len(state.sentences) else np.zeros(0)
+        for f in best:
+            if not n:
+                out[f] = np.zeros(0)
+                continue
+            rivals = np.vstack([state.contrast] + [best[g] for g in best if g != f]).max(axis=0)
+            margin = best[f] - rivals
+            out[f] = np.where(distanced, np.minimum(margin, 0.0), margin)
+        return out
+
+    def framing_features(self, state: DocState) -> dict[str, np.ndarray]:
+        n = len(state.sentences)
+        best = {f: (m.max(axis=1) if m.size else np.zeros(n)) for f, m in state.sims.items()}
+        out = {}
+        for f, margin in self.margins(state).items():
             out[f] = np.array(
                 [
                     _top_mean(best[f], 1),
@@ -195,9 +213,8 @@ class SentenceMatchClassifier:
             feats = self.framing_features(state)
             scores = {f: round(self._score(v), 4) for f, v in feats.items()}
             evidence: list[Evidence] = []
-            for f in feats:
-                order = self._margin_order(state, f)
-                evidence.extend(self._evidence(state, f, order))
+            for f, margin in self.margins(state).items():
+                evidence.extend(self._evidence(state, f, np.argsort(-margin, kind="stable")))
             counts = {f: sum(e.framing_id == f for e in evidence) for f in feats}
             label, conf = self.decide(scores, float(rel), counts)
             out.append(
@@ -215,12 +232,6 @@ class SentenceMatchClassifier:
             )
         return out
 
-    def _margin_order(self, state: DocState, fid: str) -> np.ndarray:
-        if not state.sentences:
-            return np.zeros(0, dtype=int)
-        best = {f: m.max(axis=1) for f, m in state.sims.items()}
-        rivals = np.vstack([state.contrast] + [best[g] for g in best if g != fid]).max(axis=0)
-        return np.argsort(-(best[fid] - rivals), kind="stable")
 
 
 def _digest(obj) -> str:

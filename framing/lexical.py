@@ -8,7 +8,7 @@ other articles share the batch and runs stay comparable.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
@@ -18,10 +18,12 @@ _TOKEN = re.compile(r"[a-z][a-z\-']+|[0-9]{2,4}")
 # carry topic, not framing. The relevance gate counts them separately.
 _DOMAIN_STOP = {
     "china", "chinese", "beijing", "us", "u.s", "united", "states", "america",
-    "american", "americans", "washington", "sino", "said", "says", "also", "would",
+    "american", "americans", "washington", "usa", "sino", "said", "says", "also", "would",
     "could", "one", "two", "new", "year", "years", "may", "might", "will",
 }
 _STOP = frozenset(ENGLISH_STOP_WORDS) | _DOMAIN_STOP
+# For the relevance gate the country names are the signal, so keep them.
+TOPIC_STOP = frozenset(ENGLISH_STOP_WORDS) - {"us"}
 _NEGATORS = {"not", "no", "nor", "never"}
 
 # Ordered longest first; a tiny Porter-like stripper is enough to conflate
@@ -45,16 +47,19 @@ def stem(word: str) -> str:
     return word
 
 
-def analyze(text: str) -> list[str]:
+_US_FORMS = re.compile(r"\bU\.S\.(?=\W)|\bU\.S\b|\bUS\b|\bUSA\b")
+
+
+def analyze(text: str, stop: frozenset = _STOP) -> list[str]:
     """Stemmed content words plus adjacent bigrams; a negator is fused onto the
     next content word so "not sustainable" does not match "sustainable"."""
     tokens: list[str] = []
     negate = False
-    for raw in _TOKEN.findall(text.lower()):
+    for raw in _TOKEN.findall(_US_FORMS.sub(" usa ", text).lower()):
         if raw in _NEGATORS:
             negate = True
             continue
-        if raw in _STOP or len(raw) < 3:
+        if raw in stop or len(raw) < 3:
             continue
         token = stem(raw)
         if negate:
@@ -70,9 +75,10 @@ class LexicalEncoder:
 
     name = "tfidf-stem-uni-bi"
 
-    def __init__(self, fit_sentences: list[str]):
+    def __init__(self, fit_sentences: list[str], keep_countries: bool = False):
+        stop = TOPIC_STOP if keep_countries else _STOP
         self._vectorizer = TfidfVectorizer(
-            analyzer=analyze, sublinear_tf=True, norm="l2", min_df=1, dtype=np.float32
+            analyzer=partial(analyze, stop=stop), sublinear_tf=True, norm="l2", min_df=1, dtype=np.float32
         )
         self._vectorizer.fit(fit_sentences)
 

@@ -28,7 +28,7 @@ _BILATERAL = re.compile(
     r"|\b(Washington and Beijing|Beijing and Washington)\b|\btwo (superpowers|largest economies)\b"
 )
 
-FEATURES = ("china_frac", "us_frac", "joint_frac", "bilateral_rate", "topic_sim")
+FEATURES = ("china_frac", "us_frac", "joint_frac", "bilateral_rate", "both_named", "topic_sim")
 
 
 def count_features(sentences: list[str]) -> np.ndarray:
@@ -43,7 +43,8 @@ def count_features(sentences: list[str]) -> np.ndarray:
         us += u
         joint += (c and u) or b > 0
         bilateral += b
-    return np.array([china / n, us / n, joint / n, min(bilateral / n, 1.0)], dtype=np.float64)
+    both_named = float(china > 0 and us > 0)
+    return np.array([china / n, us / n, joint / n, min(bilateral / n, 1.0), both_named], dtype=np.float64)
 
 
 class RelevanceGate:
@@ -60,7 +61,7 @@ class RelevanceGate:
     def features(self, docs_sentences: list[list[str]]) -> np.ndarray:
         texts = [" ".join(s) for s in docs_sentences]
         topic = self._encoder.encode(texts) @ self._centroid
-        counts = np.vstack([count_features(s) for s in docs_sentences]) if texts else np.zeros((0, 4))
+        counts = np.vstack([count_features(s) for s in docs_sentences]) if texts else np.zeros((0, 5))
         return np.column_stack([counts, np.asarray(topic).ravel()])
 
     def probability(self, features: np.ndarray) -> np.ndarray:
