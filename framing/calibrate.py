@@ -52,20 +52,30 @@ def fit_params(backend: str, seeds_dir: Path = DEFAULT_SEEDS) -> dict:
     intercept = rel["intercept"] - float(np.dot(coef, rel["mean"]))
     relevance = {"coef": [round(float(c), 6) for c in coef], "intercept": round(intercept, 6)}
 
-    rows, ys = [], []
+    # One shared model (used for any framing without its own fit, e.g. a
+    # reference added since the last calibration) plus one per framing, because
+    # references differ in how generic their sentences are.
+    rows, ys, fids = [], [], []
     on_topic = [(it, st) for it, st in zip(items, states) if it.label != LABEL_OFF_TOPIC]
     feats = [clf.framing_features(st) for _, st in on_topic]
     for (it, _), f in zip(on_topic, feats):
         for fid, vec in f.items():
             rows.append(vec)
             ys.append(int(fid in it.framings))
-    framing = _logistic(np.vstack(rows), np.array(ys), standardise=True)
+            fids.append(fid)
+    x, y, fids = np.vstack(rows), np.array(ys), np.array(fids)
+    framing = _logistic(x, y, standardise=True)
+    framing["per_framing"] = {
+        fid: _logistic(x[fids == fid], y[fids == fid], standardise=True)
+        for fid in sorted(set(fids))
+        if 0 < y[fids == fid].sum() < (fids == fid).sum()
+    }
 
     clf.fitted = {"relevance": relevance, "framing": framing}
     clf.gate.coef = np.asarray(relevance["coef"])
     clf.gate.intercept = relevance["intercept"]
     rel_p = clf.gate.probability(rel_x)
-    scores = [{fid: clf._score(v) for fid, v in f.items()} for f in feats]
+    scores = [{fid: clf._score(v, fid) for fid, v in f.items()} for f in feats]
     best = None
     for present in np.arange(0.20, 0.81, 0.025):
         for mixed in np.arange(0.20, 0.91, 0.025):

@@ -173,10 +173,11 @@ class SentenceMatchClassifier:
         return out
 
     # ---- classification ---------------------------------------------------------------
-    def _score(self, feats: np.ndarray) -> float:
+    def _score(self, feats: np.ndarray, fid: str) -> float:
         cal = (self.fitted or {}).get("framing")
         if not cal:
             raise RuntimeError(f"{self.name}: no fitted parameters at {self._params_path}; run python -m framing.calibrate")
+        cal = cal.get("per_framing", {}).get(fid, cal)
         z = float(np.dot(cal["coef"], (feats - cal["mean"]) / cal["scale"]) + cal["intercept"])
         return 1.0 / (1.0 + np.exp(-z))
 
@@ -211,7 +212,7 @@ class SentenceMatchClassifier:
         out = []
         for state, rel in zip(states, relevance):
             feats = self.framing_features(state)
-            scores = {f: round(self._score(v), 4) for f, v in feats.items()}
+            scores = {f: round(self._score(v, f), 4) for f, v in feats.items()}
             evidence: list[Evidence] = []
             for f, margin in self.margins(state).items():
                 evidence.extend(self._evidence(state, f, np.argsort(-margin, kind="stable")))

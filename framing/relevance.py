@@ -28,23 +28,41 @@ _BILATERAL = re.compile(
     r"|\b(Washington and Beijing|Beijing and Washington)\b|\btwo (superpowers|largest economies)\b"
 )
 
-FEATURES = ("china_frac", "us_frac", "joint_frac", "bilateral_rate", "both_named", "topic_sim")
+_PAIR = re.compile(
+    r"\b(the two|both|two) (countries|presidents|leaders|powers|sides|governments|capitals|militaries"
+    r"|economies|superpowers|giants|delegations)\b|\bbilateral\b",
+    re.I,
+)
+FEATURES = ("min_mentions", "joint_windows", "joint_frac", "pair_refs", "topic_sim")
+_CAP = 5.0
 
 
 def count_features(sentences: list[str]) -> np.ndarray:
-    """Share of sentences naming China, the US, both; bilateral phrases per sentence."""
+    """How much the text is about *both* countries together.
+
+    A passing mention gives one or two sentences naming China (or the US); an
+    article about the relationship names both many times and near each other.
+    Counts are capped, so length does not decide relevance.
+    """
     n = max(len(sentences), 1)
-    china = us = joint = bilateral = 0
-    for s in sentences:
-        c = bool(_CHINA.search(s))
-        u = bool(_US.search(s))
-        b = len(_BILATERAL.findall(s))
-        china += c
-        us += u
-        joint += (c and u) or b > 0
-        bilateral += b
-    both_named = float(china > 0 and us > 0)
-    return np.array([china / n, us / n, joint / n, min(bilateral / n, 1.0), both_named], dtype=np.float64)
+    china = np.array([bool(_CHINA.search(s)) for s in sentences], dtype=bool)
+    us = np.array([bool(_US.search(s)) for s in sentences], dtype=bool)
+    bilateral = np.array([len(_BILATERAL.findall(s)) for s in sentences], dtype=float)
+    # "the two presidents", "both sides": references to the pair, which only
+    # mean the US and China when the text names both somewhere.
+    pair = sum(bool(_PAIR.search(s)) for s in sentences) if china.any() and us.any() else 0
+    joint = (china & us) | (bilateral > 0)
+    # Two adjacent sentences that between them name both countries.
+    window = joint[:-1] | (china[:-1] & us[1:]) | (us[:-1] & china[1:]) if len(sentences) > 1 else joint
+    return np.array(
+        [
+            min(china.sum(), us.sum(), _CAP) / _CAP if len(sentences) else 0.0,
+            min(window.sum(), _CAP) / _CAP if len(sentences) else 0.0,
+            joint.sum() / n,
+            min(pair, _CAP) / _CAP,
+        ],
+        dtype=np.float64,
+    )
 
 
 class RelevanceGate:
@@ -61,7 +79,7 @@ class RelevanceGate:
     def features(self, docs_sentences: list[list[str]]) -> np.ndarray:
         texts = [" ".join(s) for s in docs_sentences]
         topic = self._encoder.encode(texts) @ self._centroid
-        counts = np.vstack([count_features(s) for s in docs_sentences]) if texts else np.zeros((0, 5))
+        counts = np.vstack([count_features(s) for s in docs_sentences]) if texts else np.zeros((0, 4))
         return np.column_stack([counts, np.asarray(topic).ravel()])
 
     def probability(self, features: np.ndarray) -> np.ndarray:
