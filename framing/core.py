@@ -20,6 +20,7 @@ import numpy as np
 
 from .contrast import contrast_sentences, neutral_sentences
 from .lexical import LexicalEncoder
+from .lexicon import FramingLexicon
 from .relevance import FEATURES as RELEVANCE_FEATURES, RelevanceGate
 from .sentences import split_sentences, word_count
 from .stance import is_distanced
@@ -27,7 +28,7 @@ from .types import LABEL_MIXED, LABEL_NEITHER, LABEL_OFF_TOPIC, ArticleText, Cla
 
 METHOD_VERSION = "1.0"
 PARAMS_DIR = Path(__file__).resolve().parent / "params"
-FRAMING_FEATURES = ("top1_sim", "top3_margin", "mean_pos_margin", "win_frac")
+FRAMING_FEATURES = ("top1_sim", "top3_margin", "mean_pos_margin", "win_frac", "lexicon")
 EVIDENCE_PER_FRAMING = 3
 MIN_EVIDENCE = 2
 
@@ -37,6 +38,7 @@ class DocState:
     sentences: list[str]
     sims: dict[str, np.ndarray]  # framing id -> (n_sent, n_ref_sent)
     contrast: np.ndarray  # (n_sent,) best contrast similarity
+    lexicon: dict[str, float]  # framing id -> framing-vocabulary score of the whole text
 
 
 def article_sentences(doc: ArticleText, min_words: int = 4) -> list[str]:
@@ -105,6 +107,7 @@ class SentenceMatchClassifier:
             [s for r in self.references for s in r.body_sentences] + contrast_sentences(), keep_countries=True
         )
         self.gate = RelevanceGate(topic_encoder, topic_texts, rel["coef"], rel["intercept"])
+        self.lexicon = FramingLexicon({r.id: list(r.sentences) for r in self.references}, contrast_sentences())
         self._loaded = True
 
     # ---- feature extraction -----------------------------------------------------------
@@ -132,11 +135,17 @@ class SentenceMatchClassifier:
             for fid, rv in self._ref_vecs.items()
         }
         contrast = self.encoder.similarity(vecs, self._contrast_vecs).max(axis=1) if flat else np.zeros(0)
+        lex = self.lexicon.scores([" ".join(s) for s in all_sents])
         states, start = [], 0
-        for sents in chosen:
+        for i, sents in enumerate(chosen):
             end = start + len(sents)
             states.append(
-                DocState(sents, {f: m[start:end] for f, m in sims.items()}, contrast[start:end])
+                DocState(
+                    sents,
+                    {f: m[start:end] for f, m in sims.items()},
+                    contrast[start:end],
+                    {f: float(lex[i, k]) for k, f in enumerate(self.lexicon.ids)},
+                )
             )
             start = end
         return states, rel_features
@@ -145,7 +154,7 @@ class SentenceMatchClassifier:
         """Per framing, each sentence's best match minus its best rival match
         (other references, contrast); distanced sentences are capped at zero."""
         n = len(state.sentences)
-        best = {f: (m.max(axis=1) if m.size else np.zeros(n)) for f, m in state.sims.items()}
+        best = self._best(state)
         distanced = np.array([is_distanced(s) for s in state.sentences], dtype=bool)
         out = {}
         for f in best:
@@ -157,9 +166,19 @@ class SentenceMatchClassifier:
             out[f] = np.where(distanced, np.minimum(margin, 0.0), margin)
         return out
 
-    def framing_features(self, state: DocState) -> dict[str, np.ndarray]:
+    def _best(self, state: DocState) -> dict[str, np.ndarray]:
+        """Best match per sentence and framing; matches below the backend's
+        noise floor (one shared common word, for TF-IDF) count as no match."""
+        floor = float(self.settings.get("min_similarity", 0.0))
         n = len(state.sentences)
-        best = {f: (m.max(axis=1) if m.size else np.zeros(n)) for f, m in state.sims.items()}
+        out = {}
+        for f, m in state.sims.items():
+            b = m.max(axis=1) if m.size else np.zeros(n)
+            out[f] = np.where(b >= floor, b, 0.0)
+        return out
+
+    def framing_features(self, state: DocState) -> dict[str, np.ndarray]:
+        best = self._best(state)
         out = {}
         for f, margin in self.margins(state).items():
             out[f] = np.array(
@@ -168,6 +187,7 @@ class SentenceMatchClassifier:
                     _top_mean(margin, 3),
                     float(np.clip(margin, 0, None).mean()) if margin.size else 0.0,
                     float((margin > 0).mean()) if margin.size else 0.0,
+                    state.lexicon[f],
                 ]
             )
         return out

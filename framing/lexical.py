@@ -36,8 +36,34 @@ _SUFFIXES = (
 )
 
 
+# Concept classes: TF-IDF cannot see that "ceasefire" paraphrases "truce", and
+# framings are mostly carried by such paraphrases. These are general words of
+# foreign-policy commentary, not phrases of either reference; each surface form
+# maps to one feature so paraphrases meet. Changing this list changes scores:
+# bump METHOD_VERSION in core.py and refit.
+_CONCEPTS = {
+    "truce": "truce ceasefire cease-fire pause pauses hiatus timeout lull reprieve respite breather interlude",
+    "transaction": "transactional transaction transactions deal deals deal-making dealmaking bargain bargains "
+    "bargaining swap swaps quid",
+    "fragile": "fragile fragility precarious reversible reversed provisional temporary shaky brittle unstable "
+    "instability conditional",
+    "confrontation": "confrontation confrontations escalation escalate escalating flare-up flare",
+    "mechanism": "mechanism mechanisms channel channels dialogue dialogues consultation consultations hotline "
+    "hotlines institution institutions institutional institutionalise institutionalised institutionalize "
+    "working-level framework",
+    "partner": "partner partners partnership partnerships friends friendship",
+    "engagement": "engagement engage engaging engaged contact contacts communication communications exchanges",
+    "zerosum": "zero-sum zerosum win-lose",
+    "shortterm": "short-term immediate immediacy quick quickly impatient impatience",
+    "personal": "personal personally personalised personalized leader-driven leader-to-leader rapport chemistry",
+}
+_CONCEPT_OF = {w: c for c, words in _CONCEPTS.items() for w in words.split()}
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
+    if word in _CONCEPT_OF:
+        return "@" + _CONCEPT_OF[word]
     word = word.strip("'-")
     if word.endswith("'s"):
         word = word[:-2]
