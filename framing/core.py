@@ -135,7 +135,9 @@ class SentenceMatchClassifier:
             for fid, rv in self._ref_vecs.items()
         }
         contrast = self.encoder.similarity(vecs, self._contrast_vecs).max(axis=1) if flat else np.zeros(0)
-        lex = self.lexicon.scores([" ".join(s) for s in all_sents])
+        # Distanced sentences ("critics call it a fragile truce") do not lend
+        # their vocabulary to the framing they reject.
+        lex = self.lexicon.scores([" ".join(x for x in s if not is_distanced(x)) for s in all_sents])
         states, start = [], 0
         for i, sents in enumerate(chosen):
             end = start + len(sents)
