@@ -38,7 +38,8 @@ class DocState:
     sentences: list[str]
     sims: dict[str, np.ndarray]  # framing id -> (n_sent, n_ref_sent)
     contrast: np.ndarray  # (n_sent,) best contrast similarity
-    lexicon: dict[str, float]  # framing id -> framing-vocabulary score of the whole text
+    lex_weights: np.ndarray  # (n_sent, n_framings) summed framing-vocabulary weight per sentence
+    n_tokens: float  # analysed tokens in the sentences considered
 
 
 def article_sentences(doc: ArticleText, min_words: int = 4) -> list[str]:
@@ -135,9 +136,7 @@ class SentenceMatchClassifier:
             for fid, rv in self._ref_vecs.items()
         }
         contrast = self.encoder.similarity(vecs, self._contrast_vecs).max(axis=1) if flat else np.zeros(0)
-        # Distanced sentences ("critics call it a fragile truce") do not lend
-        # their vocabulary to the framing they reject.
-        lex = self.lexicon.scores([" ".join(x for x in s if not is_distanced(x)) for s in all_sents])
+        lex, lengths = self.lexicon.sentence_weights(flat)
         states, start = [], 0
         for i, sents in enumerate(chosen):
             end = start + len(sents)
@@ -146,7 +145,8 @@ class SentenceMatchClassifier:
                     sents,
                     {f: m[start:end] for f, m in sims.items()},
                     contrast[start:end],
-                    {f: float(lex[i, k]) for k, f in enumerate(self.lexicon.ids)},
+                    lex[start:end],
+                    float(lengths[start:end].sum()),
                 )
             )
             start = end
@@ -184,10 +184,13 @@ class SentenceMatchClassifier:
         and its vocabulary score. Richer sets (top match, share of sentences won,
         leads over the rival framing) did no better in leave-one-out on the fit
         split, and two features are what 32 on-topic fit texts can support."""
-        return {
-            f: np.array([_top_mean(margin, 3), state.lexicon[f]])
-            for f, margin in self.margins(state).items()
-        }
+        out = {}
+        for k, (f, margin) in enumerate(self.margins(state).items()):
+            # Vocabulary counts only from sentences that lean to F (positive
+            # margin; distanced sentences never do), normalised by text length.
+            lexicon = float(state.lex_weights[margin > 0, k].sum()) / max(state.n_tokens, 1.0) if margin.size else 0.0
+            out[f] = np.array([_top_mean(margin, 3), lexicon])
+        return out
 
     # ---- classification ---------------------------------------------------------------
     def _score(self, feats: np.ndarray, fid: str) -> float:

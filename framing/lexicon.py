@@ -5,7 +5,9 @@ A document-level complement to sentence matching: a commentary can carry a
 framing through scattered words ("ceasefire", "reversible", "quick wins") without
 any one sentence paraphrasing a reference sentence. Weights are smoothed log
 ratios (positive part only), derived from the references alone, so a new
-reference gets its own vocabulary with no labelled data.
+reference gets its own vocabulary with no labelled data. A sentence lends its
+words to framing F only when it matches F better than the contrast text (see
+core.py), so hawkish prose that borrows F's vocabulary does not count for F.
 """
 
 from __future__ import annotations
@@ -35,10 +37,10 @@ class FramingLexicon:
             weights.append(np.where(own > 0, np.clip(log_own - log_rest, 0, None), 0.0))
         self._weights = np.vstack(weights).T.astype(np.float32)  # (vocab, n_framings)
 
-    def scores(self, texts: list[str]) -> np.ndarray:
-        """(n_texts, n_framings): mean framing weight per analysed token."""
-        if not texts:
-            return np.zeros((0, len(self.ids)))
-        x = self._vectorizer.transform(texts)
-        lengths = np.array([max(len(analyze(t)), 1) for t in texts], dtype=np.float32)
-        return np.asarray(x @ self._weights) / lengths[:, None]
+    def sentence_weights(self, sentences: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Per sentence: summed framing weight (n, n_framings) and token count (n,)."""
+        if not sentences:
+            return np.zeros((0, len(self.ids))), np.zeros(0)
+        x = self._vectorizer.transform(sentences)
+        lengths = np.array([len(analyze(t)) for t in sentences], dtype=np.float32)
+        return np.asarray(x @ self._weights), lengths

@@ -28,6 +28,15 @@ _BILATERAL = re.compile(
     r"|\b(Washington and Beijing|Beijing and Washington)\b|\btwo (superpowers|largest economies)\b"
 )
 
+# Other countries and blocs: a sentence that names China and the US among
+# others ("firms from Australia, China and the United States") is a list, not a
+# statement about the relationship, so it does not count as a joint mention.
+_OTHERS = re.compile(
+    r"\b(Japan|Korea|India|Russia|Britain|UK|Germany|France|Italy|Spain|Europe|European|EU|Australia|Canada"
+    r"|Mexico|Brazil|Argentina|Chile|Bolivia|Peru|Nigeria|Africa|African|Indonesia|Vietnam|Malaysia|Thailand"
+    r"|Philippines|Singapore|Taiwan|Pakistan|Iran|Israel|Saudi|Turkey|Ukraine|Egypt|Kenya|ASEAN|Myanmar"
+    r"|Bangladesh|Poland|Netherlands|Sweden|Norway|Switzerland|Gulf)\b"
+)
 _PAIR = re.compile(
     r"\b(the two|both|two) (countries|presidents|leaders|powers|sides|governments|capitals|militaries"
     r"|economies|superpowers|giants|delegations)\b|\bbilateral\b",
@@ -51,7 +60,8 @@ def count_features(sentences: list[str]) -> np.ndarray:
     # "the two presidents", "both sides": references to the pair, which only
     # mean the US and China when the text names both somewhere.
     pair = sum(bool(_PAIR.search(s)) for s in sentences) if china.any() and us.any() else 0
-    joint = (china & us) | (bilateral > 0)
+    listing = np.array([len(set(_OTHERS.findall(s))) >= 1 for s in sentences], dtype=bool)
+    joint = (china & us & ~listing) | (bilateral > 0)
     # Two adjacent sentences that between them name both countries.
     window = joint[:-1] | (china[:-1] & us[1:]) | (us[:-1] & china[1:]) if len(sentences) > 1 else joint
     return np.array(
