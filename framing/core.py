@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .contrast import contrast_sentences, neutral_sentences
-from .lexical import LexicalEncoder
+from .lexical import LexicalEncoder, batch_token_cache
 from .lexicon import FramingLexicon
 from .relevance import FEATURES as RELEVANCE_FEATURES, RelevanceGate
 from .sentences import split_sentences, word_count
@@ -40,6 +40,7 @@ class DocState:
     contrast: np.ndarray  # (n_sent,) best contrast similarity
     lex_weights: np.ndarray  # (n_sent, n_framings) summed framing-vocabulary weight per sentence
     n_tokens: float  # analysed tokens in the sentences considered
+    distanced: np.ndarray  # (n_sent,) bool, see stance.py
 
 
 def article_sentences(doc: ArticleText, min_words: int = 4) -> list[str]:
@@ -126,6 +127,12 @@ class SentenceMatchClassifier:
 
     def doc_states(self, docs: list[ArticleText]) -> tuple[list[DocState], np.ndarray]:
         self._load()
+        if not docs:
+            return [], np.zeros((0, len(RELEVANCE_FEATURES)))
+        with batch_token_cache():
+            return self._doc_states(docs)
+
+    def _doc_states(self, docs: list[ArticleText]) -> tuple[list[DocState], np.ndarray]:
         all_sents = [article_sentences(d) for d in docs]
         rel_features = self.gate.features(all_sents)
         chosen = [self._select(s) for s in all_sents]
@@ -137,6 +144,7 @@ class SentenceMatchClassifier:
         }
         contrast = self.encoder.similarity(vecs, self._contrast_vecs).max(axis=1) if flat else np.zeros(0)
         lex, lengths = self.lexicon.sentence_weights(flat)
+        distanced = np.array([is_distanced(x) for x in flat], dtype=bool)
         states, start = [], 0
         for i, sents in enumerate(chosen):
             end = start + len(sents)
@@ -147,6 +155,7 @@ class SentenceMatchClassifier:
                     contrast[start:end],
                     lex[start:end],
                     float(lengths[start:end].sum()),
+                    distanced[start:end],
                 )
             )
             start = end
@@ -157,7 +166,7 @@ class SentenceMatchClassifier:
         (other references, contrast); distanced sentences are capped at zero."""
         n = len(state.sentences)
         best = self._best(state)
-        distanced = np.array([is_distanced(s) for s in state.sentences], dtype=bool)
+        distanced = state.distanced
         out = {}
         for f in best:
             if not n:
@@ -179,13 +188,14 @@ class SentenceMatchClassifier:
             out[f] = np.where(b >= floor, b, 0.0)
         return out
 
-    def framing_features(self, state: DocState) -> dict[str, np.ndarray]:
+    def framing_features(self, state: DocState, margins: dict | None = None) -> dict[str, np.ndarray]:
         """Two numbers per framing: the mean margin of its three best sentences
         and its vocabulary score. Richer sets (top match, share of sentences won,
         leads over the rival framing) did no better in leave-one-out on the fit
         split, and two features are what 32 on-topic fit texts can support."""
         out = {}
-        for k, (f, margin) in enumerate(self.margins(state).items()):
+        margins = self.margins(state) if margins is None else margins
+        for k, (f, margin) in enumerate(margins.items()):
             # Vocabulary counts only from sentences that lean to F (positive
             # margin; distanced sentences never do), normalised by text length.
             lexicon = float(state.lex_weights[margin > 0, k].sum()) / max(state.n_tokens, 1.0) if margin.size else 0.0
@@ -230,10 +240,11 @@ class SentenceMatchClassifier:
         relevance = self.gate.probability(rel_features) if len(docs) else np.zeros(0)
         out = []
         for state, rel in zip(states, relevance):
-            feats = self.framing_features(state)
-            scores = {f: round(self._score(v, f), 4) for f, v in feats.items()}
+            margins = self.margins(state)
+            feats = self.framing_features(state, margins)
+            scores = {f: round(float(self._score(v, f)), 4) for f, v in feats.items()}
             evidence: list[Evidence] = []
-            for f, margin in self.margins(state).items():
+            for f, margin in margins.items():
                 evidence.extend(self._evidence(state, f, np.argsort(-margin, kind="stable")))
             counts = {f: sum(e.framing_id == f for e in evidence) for f in feats}
             label, conf = self.decide(scores, float(rel), counts)

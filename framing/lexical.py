@@ -8,6 +8,8 @@ other articles share the batch and runs stay comparable.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache, partial
 
 import numpy as np
@@ -76,7 +78,33 @@ def stem(word: str) -> str:
 _US_FORMS = re.compile(r"\bU\.S\.(?=\W)|\bU\.S\b|\bUS\b|\bUSA\b")
 
 
+# Within one batch the same sentence is analysed by the sentence encoder, the
+# framing lexicon and for its length; a per-batch cache (never a global one,
+# which would let a benchmark measure its own repeats) does the work once.
+_BATCH_CACHE: ContextVar[dict | None] = ContextVar("framing_token_cache", default=None)
+
+
+@contextmanager
+def batch_token_cache():
+    token = _BATCH_CACHE.set({})
+    try:
+        yield
+    finally:
+        _BATCH_CACHE.reset(token)
+
+
 def analyze(text: str, stop: frozenset = _STOP) -> list[str]:
+    cache = _BATCH_CACHE.get()
+    if cache is None:
+        return _analyze(text, stop)
+    key = (text, id(stop))
+    hit = cache.get(key)
+    if hit is None:
+        hit = cache[key] = _analyze(text, stop)
+    return hit
+
+
+def _analyze(text: str, stop: frozenset) -> list[str]:
     """Stemmed content words plus adjacent bigrams; a negator is fused onto the
     next content word so "not sustainable" does not match "sustainable"."""
     tokens: list[str] = []
