@@ -20,7 +20,7 @@ class LexicalClassifier(SentenceMatchClassifier):
     name = "framewatch-lexical"
 
     def __init__(self, references, params_path=None, settings=None):
-        super().__init__(references, params_path, {"encoder": LexicalEncoder.name, **(settings or {})})
+        super().__init__(references, params_path, {"encoder": LexicalEncoder.name, "lexicon_gate": "contrast", **(settings or {})})
 
     def _make_encoder(self):
         # The vocabulary is fixed by references + contrast, as for the relevance gate.

@@ -195,10 +195,18 @@ class SentenceMatchClassifier:
         split, and two features are what 32 on-topic fit texts can support."""
         out = {}
         margins = self.margins(state) if margins is None else margins
+        best = self._best(state)
         for k, (f, margin) in enumerate(margins.items()):
             # Vocabulary counts only from sentences that lean to F (positive
             # margin; distanced sentences never do), normalised by text length.
-            lexicon = float(state.lex_weights[margin > 0, k].sum()) / max(state.n_tokens, 1.0) if margin.size else 0.0
+            # The gate is a backend setting, chosen on the fit split.
+            if self.settings.get("lexicon_gate") == "contrast":
+                # Beats the contrast text, whatever the other references do:
+                # TF-IDF margins between references are too noisy to gate on.
+                lean = (best[f] > state.contrast) & ~state.distanced
+            else:
+                lean = margin > 0
+            lexicon = float(state.lex_weights[lean, k].sum()) / max(state.n_tokens, 1.0) if margin.size else 0.0
             out[f] = np.array([_top_mean(margin, 3), lexicon])
         return out
 

