@@ -76,6 +76,7 @@ class SentenceEmbedder:
         check_dependencies()
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no tqdm noise in flow logs
         import torch
         from sentence_transformers import SentenceTransformer
 
