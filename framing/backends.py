@@ -1,0 +1,38 @@
+"""Backend registry and the lexical classifier."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .core import SentenceMatchClassifier
+from .lexical import LexicalEncoder
+from .references import load_references
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SEEDS = REPO_ROOT / "seeds"
+# Chosen by measurement, see framing/README.md ("Choosing the default backend").
+DEFAULT_BACKEND = "lexical"
+BACKENDS = ("lexical", "embedding")
+
+
+class LexicalClassifier(SentenceMatchClassifier):
+    backend = "lexical"
+    name = "framewatch-lexical"
+
+    def __init__(self, references, params_path=None, settings=None):
+        super().__init__(references, params_path, {"encoder": LexicalEncoder.name, "lexicon_gate": "contrast", **(settings or {})})
+
+    def _make_encoder(self):
+        # The vocabulary is fixed by references + contrast, as for the relevance gate.
+        return self.lexical
+
+
+def make_classifier(backend: str = DEFAULT_BACKEND, seeds_dir: Path = DEFAULT_SEEDS, **kwargs) -> SentenceMatchClassifier:
+    refs = load_references(Path(seeds_dir))
+    if backend == "lexical":
+        return LexicalClassifier(refs, **kwargs)
+    if backend == "embedding":
+        from .embedding import EmbeddingClassifier
+
+        return EmbeddingClassifier(refs, **kwargs)
+    raise ValueError(f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
