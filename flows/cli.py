@@ -464,3 +464,22 @@ def report(
         raise typer.Exit(EXIT_CONFIG) from None
     console.print(f"report: {html}\nchart:  {png}")
 
+
+@app.command("eval")
+def eval_command(
+    ctx: typer.Context,
+    backend: list[str] = typer.Option(None, "--backend", "-b", help="lexical and/or embedding (default: every installed backend)"),
+) -> None:
+    """Evaluate the framing classifier on the held-out part of the labelled dev set."""
+    from framing import BACKENDS
+    from framing.evaluate import run_eval
+
+    backends = backend or [b for b in BACKENDS if b == "lexical" or _embedding_installed()]
+    run_eval(backends, _settings(ctx).seeds_dir, console)
+
+
+def _embedding_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("sentence_transformers") is not None
+
