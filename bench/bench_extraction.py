@@ -37,7 +37,16 @@ DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "benchmar
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("FRAMEWATCH_BENCH_EXTRACTION", DEFAULT_DATA))
+    if os.environ.get("FRAMEWATCH_BENCH_EXTRACTION"):
+        return Path(os.environ["FRAMEWATCH_BENCH_EXTRACTION"])
+    if DEFAULT_DATA.is_dir():
+        return DEFAULT_DATA
+    # a git worktree sits deeper than a clone: look further up for shared/
+    for up in Path(__file__).resolve().parents[2:]:
+        cand = up / "shared" / "benchmarks" / "article-extraction"
+        if cand.is_dir():
+            return cand
+    return DEFAULT_DATA
 
 
 def load_pages(root: Path) -> tuple[list[str], dict[str, bytes], dict[str, dict]]:
