@@ -112,6 +112,21 @@ def fingerprint(
     )
 
 
+def fingerprint_from_row(row: dict) -> Fingerprint:
+    """A stored article (warehouse `dedup_candidates` row) as a Fingerprint;
+    recomputed from its text when it has no stored signature of this method."""
+    if row.get("minhash") is not None and row.get("method") == FINGERPRINT_VERSION:
+        return Fingerprint(
+            row["article_id"], row["canonical_url"], row["content_sha256"], row["site"], row["title_key"],
+            row["published_at"], row["fetched_at"], row["n_shingles"],
+            np.frombuffer(row["minhash"], dtype="<u4").astype(np.uint32), row["story_id"],
+        )
+    return fingerprint(
+        row["article_id"], row["canonical_url"], row["title"], row.get("text") or "", row["content_sha256"],
+        row["published_at"], row["fetched_at"], row["story_id"],
+    )
+
+
 def band_keys(minhash: np.ndarray) -> list[int]:
     """One signed 64-bit key per LSH band (band index included), for lookups in SQL."""
     b, r = _LSH_PARAMS
@@ -170,7 +185,7 @@ class StoryAssignment:
     story_of_new: dict[str, str] = field(default_factory=dict)  # new article_id -> story_id
     repointed: dict[str, str] = field(default_factory=dict)  # existing article_id -> its new story_id
     touched_stories: set[str] = field(default_factory=set)  # story ids whose summary must be recomputed
-    reasons: dict[str, str] = field(default_factory=dict)  # new article_id -> why it joined ("exact", "near", "title")
+    reasons: dict[str, str] = field(default_factory=dict)  # copy (not the original) -> rule that linked it: exact | near | title
 
 
 def assign_stories(new: list[Fingerprint], existing: list[Fingerprint]) -> StoryAssignment:
@@ -182,7 +197,12 @@ def assign_stories(new: list[Fingerprint], existing: list[Fingerprint]) -> Story
     for f in new:
         everyone.setdefault(f.article_id, f)
     uf = _UnionFind(everyone)
-    reasons: dict[str, str] = {}
+    reasons: dict[str, str] = {}  # strongest rule that linked each article to another
+
+    def link(a: str, b: str, why: str) -> None:
+        for x in (a, b):
+            reasons.setdefault(x, why)
+        uf.union(a, b)
     # existing stories stay whole
     first_of: dict[str, str] = {}
     for f in existing:
@@ -192,9 +212,7 @@ def assign_stories(new: list[Fingerprint], existing: list[Fingerprint]) -> Story
     by_hash: dict[str, str] = {}
     for f in list(existing) + list(new):
         if f.content_sha256 in by_hash:
-            if f.story_id is None:
-                reasons.setdefault(f.article_id, "exact")
-            uf.union(by_hash[f.content_sha256], f.article_id)
+            link(by_hash[f.content_sha256], f.article_id, "exact")
         else:
             by_hash[f.content_sha256] = f.article_id
     # near-duplicates: LSH for candidates, MinHash estimates to decide
@@ -210,9 +228,7 @@ def assign_stories(new: list[Fingerprint], existing: list[Fingerprint]) -> Story
             continue
         for other in lsh.query(hashes[f.article_id]):
             if other != f.article_id and near_duplicates(f, everyone[other]):
-                if uf.find(other) != uf.find(f.article_id):
-                    reasons.setdefault(f.article_id, "near")
-                uf.union(other, f.article_id)
+                link(other, f.article_id, "near")
     # title: same normalised title, same site, within 7 days
     by_title: dict[tuple[str, str], list[Fingerprint]] = {}
     for f in everyone.values():
@@ -221,14 +237,12 @@ def assign_stories(new: list[Fingerprint], existing: list[Fingerprint]) -> Story
     for f in new:
         for other in by_title.get((f.site, f.title_key), []) if f.title_key else []:
             if other.article_id != f.article_id and same_title_story(f, other):
-                if uf.find(other.article_id) != uf.find(f.article_id):
-                    reasons.setdefault(f.article_id, "title")
-                uf.union(other.article_id, f.article_id)
+                link(other.article_id, f.article_id, "title")
     # one story per cluster, named after its earliest publication
     clusters: dict[str, list[Fingerprint]] = {}
     for aid, f in everyone.items():
         clusters.setdefault(uf.find(aid), []).append(f)
-    out = StoryAssignment(reasons=reasons)
+    out = StoryAssignment()
     new_ids = {f.article_id for f in new}
     for members in clusters.values():
         if not any(m.article_id in new_ids for m in members):
@@ -238,8 +252,11 @@ def assign_stories(new: list[Fingerprint], existing: list[Fingerprint]) -> Story
         for m in members:
             if m.article_id in new_ids:
                 out.story_of_new[m.article_id] = story
+                if m.article_id != story and m.article_id in reasons:
+                    out.reasons[m.article_id] = reasons[m.article_id]
             elif m.story_id != story:
                 out.repointed[m.article_id] = story
+                out.reasons[m.article_id] = reasons.get(m.article_id, "near")
                 if m.story_id:
                     out.touched_stories.add(m.story_id)
     return out

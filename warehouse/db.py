@@ -81,10 +81,10 @@ def _open(path: Path, read_only: bool, lock_timeout: float) -> duckdb.DuckDBPyCo
 def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
     exists = conn.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]  # fetchall: DuckDB 2 refuses further work while a result is unfinished
     if not exists:
         return 0
-    return conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    return conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
 
 
 def migrate(conn: duckdb.DuckDBPyConnection) -> int:
