@@ -125,7 +125,10 @@ def run(rounds: int) -> dict:
         "settings": SETTINGS.tag,
         "bare": {**quality(ids, truth, out_bare), "pps_wall": n / med(bare_w), "pps_cpu": n / med(bare_c)},
         "ours": {**quality(ids, truth, out_ours), "pps_wall": n / med(ours_w), "pps_cpu": n / med(ours_c)},
-        "ours_pool2": {"pps_wall": n / med(pool_w)},
+        "ours_pool2": {"pps_wall": n / med(pool_w), "pps_wall_best": n / min(pool_w)},
+        "bare_best": n / min(bare_w),
+        "pool_range": (n / max(pool_w), n / min(pool_w)),
+        "bare_range": (n / max(bare_w), n / min(bare_w)),
         "ours_nofloor": quality(ids, truth, out_nofloor),
         "long_pages": len(long_ids),
         "bare_long": quality(long_ids, truth, out_bare),
@@ -160,13 +163,20 @@ def render(r: dict) -> str:
         f"| F1 >= bare ({b['f1']:.4f}), extracted text | {nf['f1']:.4f} without the floor; {ol['f1']:.4f} vs {bl['f1']:.4f} on pages of commentary length | {'yes' if nf['f1'] >= b['f1'] and ol['f1'] >= bl['f1'] else 'no'} |",
         f"| F1 >= bare, stage as configured (short pages rejected) | {o['f1']:.4f} | {'yes' if o['f1'] >= b['f1'] else 'no: see below'} |",
         f"| 1-process speed >= 0.95x bare | {o['pps_wall'] / b['pps_wall']:.2f}x wall, {o['pps_cpu'] / b['pps_cpu']:.2f}x CPU | {'yes' if o['pps_wall'] / b['pps_wall'] >= 0.95 else 'no'} |",
-        f"| 2 workers >= 1.7x bare 1-process | {p['pps_wall'] / b['pps_wall']:.2f}x wall | {'yes' if p['pps_wall'] / b['pps_wall'] >= 1.7 else 'no'} |",
+        f"| 2 workers >= 1.7x bare 1-process | {p['pps_wall'] / b['pps_wall']:.2f}x wall (medians; best rounds: {p['pps_wall_best'] / r['bare_best']:.2f}x) | {'yes' if p['pps_wall'] / b['pps_wall'] >= 1.7 else 'no'} |",
         "",
         f"Our stage records {r['failures']} of {r['pages']} pages as failed (`too_short`: under 120 words). They are"
         " paywall teasers and news briefs whose hand-checked bodies are themselves under 120 words (64-103 words): not"
         " commentaries, and rejecting them is the intended policy. Counted as empty output (recall 0) they pull the"
         " as-configured F1 below bare trafilatura's; on the pages of commentary length, and as pure text extraction,"
         " ours is higher.",
+        "",
+        "The pool's figure needs both cores free, and this machine is shared with other jobs (see the load average):"
+        f" its rounds ranged from {r['pool_range'][0]:.0f} to {r['pool_range'][1]:.0f} pages/s against"
+        f" {r['bare_range'][0]:.0f}-{r['bare_range'][1]:.0f} for bare trafilatura on one core. The best rounds, when the"
+        f" cores were free, give {p['pps_wall_best'] / r['bare_best']:.2f}x; the median is what a busy machine gives."
+        " Worker start-up (a fork from a server that has loaded trafilatura and the language model) is about 0.1 s"
+        " per batch after the first, which costs about 1.5 s once per process.",
         "",
     ]
     return "\n".join(lines)
