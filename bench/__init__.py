@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): each bench_*.py writes its section of bench/RESULTS.md."""

@@ -16,12 +16,14 @@ from prefect.cache_policies import NO_CACHE
 
 from alerts.flow import check_alerts
 from extractors.article import ExtractedArticle, ExtractionFailure
+from extractors.dedup import FINGERPRINT_VERSION, assign_stories, fingerprint, fingerprint_from_row
 from extractors.extract_pool import extract_many
 from extractors.content import utf8_bytes
 from extractors.feed_health import is_flagged, next_feed_state
 from extractors.feeds import FeedEntry, parse_feed
 from extractors.http import FetchPolicy, Fetcher, FetchRequest, FetchResult
 from extractors.politeness import user_agent
+from extractors.raw_store import RawStore
 from extractors.sources import Source, load_sources
 from extractors.urls import canonical_url
 from flows import progress
@@ -30,8 +32,8 @@ from flows.run_report import publish_summary
 from flows.settings import Settings, load_settings
 from framing import ArticleText, make_classifier
 from warehouse import connect
-from warehouse.load import LoadBatch, due_retries, known_urls, load_batch, source_states
-from warehouse.rows import article_row, classification_rows, framing_row, source_row
+from warehouse.load import LoadBatch, dedup_candidates, due_retries, known_urls, load_batch, source_states
+from warehouse.rows import article_row, classification_rows, framing_row, source_row, story_rows
 from warehouse.snapshot import publish_snapshot
 
 
@@ -138,6 +140,48 @@ def extract_articles(pages: list[tuple[bytes, str, FeedEntry]], workers: int | N
     return extract_many(pages, workers=workers)
 
 
+@task(name="skip_known_pages", cache_policy=NO_CACHE)
+def skip_known_pages(good: list, loaded_this_run: set[str], db_path: Path) -> tuple[list, list]:
+    """Split (article, entry) pairs into new ones and ones whose canonical URL
+    (after rel=canonical) is already loaded or already in this run."""
+    urls = {a.canonical_url for a, _ in good}
+    known = set(loaded_this_run) & urls
+    if urls - known and Path(db_path).exists():
+        conn = connect(db_path)
+        try:
+            known |= known_urls(conn, urls - known)
+        finally:
+            conn.close()
+    fresh, dup, seen = [], [], set()
+    for a, n in good:
+        (dup if a.canonical_url in known or a.canonical_url in seen else fresh).append((a, n))
+        seen.add(a.canonical_url)
+    return fresh, dup
+
+
+@task(name="assign_story_ids", cache_policy=NO_CACHE)
+def assign_story_ids(batch: LoadBatch, db_path: Path) -> dict[str, int]:
+    """Group the run's new articles into stories with each other and with the
+    stored ones (extractors/dedup.py); adds the rows to load to the batch."""
+    new = [fingerprint(r["article_id"], r["canonical_url"], r["title"], r["text"], r["content_sha256"], r["published_at"], r["fetched_at"])
+           for r in batch.articles]
+    existing, rows = [], []
+    if new and Path(db_path).exists():
+        conn = connect(db_path)
+        try:
+            keys = [{"content_sha256": f.content_sha256, "site": f.site, "title_key": f.title_key} for f in new]
+            rows = dedup_candidates(conn, keys, [k for f in new for k in f.band_keys()])
+        finally:
+            conn.close()
+        existing = [fingerprint_from_row(r) for r in rows]
+    result = assign_stories(new, existing)
+    backfill = [f for f, r in zip(existing, rows) if r["method"] != FINGERPRINT_VERSION]  # stored before schema 2
+    for name, extra in story_rows(batch.articles, result, new + backfill, FINGERPRINT_VERSION).items():
+        getattr(batch, name).extend(extra)
+    return {"stories_new": sum(1 for r in batch.articles if r["story_id"] == r["article_id"]),
+            "copies_joined": len(result.reasons), "stories_repointed": len(result.repointed)}
+
+
 @lru_cache(maxsize=4)
 def get_classifier(backend: str, seeds_dir: str):
     """One classifier per process: loading references (or a model) once per run, not per batch."""
@@ -201,6 +245,8 @@ def _process_chunk(ledger: RunLedger, chunk: list[NewEntry], settings: Settings,
     ledger.counts["pages_fetched"] += len(pages)
     progress.advance("pages", len(chunk), ok=len(pages))
     ledger.counts["pages_failed"] += len(chunk) - len(pages)
+    with ledger.timed("raw_store"):  # keep the bytes: re-extract later without refetching
+        RawStore(settings.raw_store_dir).put_many([body for body, _, _ in pages])
 
     with ledger.timed("extract"):
         extracted = extract_articles(pages, settings.extract_workers or None)
@@ -214,6 +260,10 @@ def _process_chunk(ledger: RunLedger, chunk: list[NewEntry], settings: Settings,
     ledger.counts["articles_extracted"] += len(good)
     ledger.counts["extraction_failed"] += len(pages) - len(good)
     progress.advance("extract", len(chunk), ok=len(good))
+    good, same_page = skip_known_pages(good, {r["canonical_url"] for r in ledger.batch.articles}, settings.database_path)
+    for _a, n in same_page:  # the page's rel=canonical names an article we already have
+        ledger.counts["known_canonical_skipped"] += 1
+        ledger.batch.done_retries.append({"canonical_url": n.url})
     if not good:
         progress.advance("classify", len(chunk), ok=0)
         return
@@ -276,6 +326,8 @@ def daily_ingest(overrides: dict | None = None) -> dict:
         for p in polls
     ]
     ledger.counts["feeds_flagged"] = sum(is_flagged(h, settings.fetch.failure_threshold) for h in ledger.batch.source_health)
+    with ledger.timed("dedup"):
+        ledger.counts.update(assign_story_ids(ledger.batch, db_path))
     ledger.batch.sources = [source_row(s) for s in sources]
     ledger.batch.framings = [framing_row(r) for r in get_classifier(settings.classifier_backend, str(settings.seeds_dir)).references]
     with ledger.timed("load"):

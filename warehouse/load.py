@@ -39,6 +39,11 @@ class LoadBatch:
     errors: list[dict] = field(default_factory=list)
     retries: list[dict] = field(default_factory=list)  # failed entries to try again next run
     done_retries: list[dict] = field(default_factory=list)  # {"canonical_url": ...} now loaded
+    # stories (schema 2): see extractors/dedup.py and warehouse.rows.story_rows
+    fingerprints: list[dict] = field(default_factory=list)  # article_fingerprints rows
+    lsh_bands: list[dict] = field(default_factory=list)  # {"band_key", "article_id"}
+    story_updates: list[dict] = field(default_factory=list)  # {"article_id", "story_id", "dedup_reason"}: existing rows re-pointed
+    touched_stories: list[dict] = field(default_factory=list)  # {"story_id"}: stories to recompute
 
 
 _TYPES_CACHE: dict[tuple[int, str], dict[str, str]] = {}
@@ -76,6 +81,8 @@ def _arrow_schema(types: dict[str, str], columns: Iterable[str]) -> pa.Schema:
             at = pa.float64()
         elif t == "BOOLEAN":
             at = pa.bool_()
+        elif t == "BLOB":
+            at = pa.binary()
         else:  # VARCHAR, JSON
             at = pa.string()
         fields.append(pa.field(col, at))
@@ -135,6 +142,11 @@ _STEPS = [
     ("errors", "fetch_errors", "insert_errors", "new_errors"),
     ("retries", "retry_queue", "upsert_retries", "new_retries"),
     ("done_retries", "retry_queue", "delete_retries", "done_retries"),
+    # after the articles they refer to; refresh_stories last, once every copy is in place
+    ("story_updates", "articles", "repoint_stories", "story_updates"),
+    ("fingerprints", "article_fingerprints", "insert_fingerprints", "new_fingerprints"),
+    ("lsh_bands", "article_lsh_bands", "insert_lsh_bands", "new_lsh_bands"),
+    ("touched_stories", "stories", "refresh_stories", "touched_stories"),
 ]
 
 
@@ -216,6 +228,25 @@ def known_urls(conn: duckdb.DuckDBPyConnection, urls: Iterable[str]) -> set[str]
         return {u for (u,) in conn.execute(query("known_urls")).fetchall()}
     finally:
         conn.unregister("candidate_urls")
+
+
+def dedup_candidates(conn: duckdb.DuckDBPyConnection, new: list[dict], band_keys: list[int]) -> list[dict]:
+    """Stored articles of every story a new article may belong to (see the
+    `dedup_candidates` query). `new`: {"content_sha256", "site", "title_key"} per new article."""
+    if not new:
+        return []
+    conn.register("dedup_new", pa.Table.from_pylist(
+        [{"content_sha256": r["content_sha256"], "site": r["site"], "title_key": r["title_key"]} for r in new],
+        schema=pa.schema([("content_sha256", pa.string()), ("site", pa.string()), ("title_key", pa.string())]),
+    ))
+    conn.register("dedup_bands", pa.table({"band_key": pa.array(sorted(set(band_keys)), pa.int64())}))
+    try:
+        cur = conn.execute(query("dedup_candidates"))
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row)) for row in cur.fetchall()]
+    finally:
+        conn.unregister("dedup_new")
+        conn.unregister("dedup_bands")
 
 
 def due_retries(conn: duckdb.DuckDBPyConnection) -> list[dict]:

@@ -24,8 +24,11 @@ def article_row(a: Any, *, source_id: str | None, feed_guid: str | None, run_id:
         "word_count": a.word_count,
         "content_sha256": a.content_sha256,
         "raw_sha256": a.raw_sha256,
-        "story_id": getattr(a, "story_id", None) or article_id(a.canonical_url),
+        "story_id": getattr(a, "story_id", None) or article_id(a.canonical_url),  # final value set by story_rows
         "extractor_version": a.extractor_version,
+        "language_method": getattr(a, "language_method", None),
+        "canonical_source": getattr(a, "canonical_source", None),
+        "dedup_reason": None,
         "fetched_at": fetched_at,
         "run_id": run_id,
     }
@@ -86,4 +89,41 @@ def source_row(s: Any) -> dict:
         "country": s.country,
         "language": s.language,
         "feed_verified": s.feed_verified,
+    }
+
+
+def fingerprint_rows(f: Any, method: str) -> tuple[dict, list[dict]]:
+    """An extractors.dedup.Fingerprint as its article_fingerprints row and LSH band rows."""
+    row = {
+        "article_id": f.article_id,
+        "site": f.site,
+        "title_key": f.title_key,
+        "n_shingles": f.n_shingles,
+        "minhash": f.minhash.astype("<u4").tobytes(),
+        "method": method,
+    }
+    return row, [{"band_key": k, "article_id": f.article_id} for k in f.band_keys()]
+
+
+def story_rows(articles: list[dict], assignment: Any, to_store: list[Any], method: str) -> dict[str, list[dict]]:
+    """Apply an extractors.dedup.StoryAssignment: set story_id and dedup_reason
+    on the new article rows (in place) and return the other rows to load:
+    fingerprints and LSH bands of `to_store`, existing articles to re-point,
+    and the stories to recompute."""
+    for row in articles:
+        row["story_id"] = assignment.story_of_new.get(row["article_id"], row["story_id"])
+        row["dedup_reason"] = assignment.reasons.get(row["article_id"])
+    fps, bands = [], []
+    for f in to_store:
+        fr, br = fingerprint_rows(f, method)
+        fps.append(fr)
+        bands.extend(br)
+    return {
+        "fingerprints": fps,
+        "lsh_bands": bands,
+        "story_updates": [
+            {"article_id": a, "story_id": s, "dedup_reason": None if a == s else assignment.reasons.get(a)}
+            for a, s in sorted(assignment.repointed.items())
+        ],
+        "touched_stories": [{"story_id": s} for s in sorted(assignment.touched_stories)],
     }

@@ -211,3 +211,74 @@ FROM article_evidence e, last
 WHERE date_trunc('week', e.dated_at) = last.week AND e.is_original AND e.rank = 1 AND e.framing_id = e.label
 ORDER BY e.similarity DESC
 LIMIT $1;
+
+-- ---------------------------------------------------------------------------
+-- Stories and deduplication (schema 2)
+
+-- name: dedup_candidates
+-- Every member of every stored story that a new article might belong to:
+-- same normalised-text hash, a shared LSH band, or the same title on the same site.
+WITH hit AS (
+    SELECT a.story_id FROM articles a JOIN dedup_new n ON a.content_sha256 = n.content_sha256
+    UNION
+    SELECT a.story_id FROM article_lsh_bands b
+        JOIN dedup_bands nb ON b.band_key = nb.band_key
+        JOIN articles a ON a.article_id = b.article_id
+    UNION
+    SELECT a.story_id FROM article_fingerprints f
+        JOIN dedup_new n ON f.site = n.site AND f.title_key = n.title_key
+        JOIN articles a ON a.article_id = f.article_id
+)
+SELECT a.article_id, a.canonical_url, a.content_sha256, a.published_at, a.fetched_at, a.story_id, a.title,
+       f.site, f.title_key, f.n_shingles, f.minhash, f.method,
+       a.text  -- to compute a signature the article lacks (loaded before schema 2, or another method)
+FROM articles a LEFT JOIN article_fingerprints f ON f.article_id = a.article_id
+WHERE a.story_id IN (SELECT story_id FROM hit);
+
+-- name: insert_fingerprints
+INSERT OR IGNORE INTO article_fingerprints BY NAME SELECT * FROM new_fingerprints;
+
+-- name: insert_lsh_bands
+INSERT INTO article_lsh_bands BY NAME
+SELECT n.* FROM new_lsh_bands n
+WHERE n.article_id NOT IN (SELECT DISTINCT article_id FROM article_lsh_bands);
+
+-- name: repoint_stories
+-- A newly found earlier copy becomes the original: existing copies follow it.
+UPDATE articles SET story_id = u.story_id, dedup_reason = u.dedup_reason
+FROM story_updates u WHERE articles.article_id = u.article_id;
+
+-- name: refresh_stories
+-- Recompute the touched stories from their articles (after inserts and re-pointing).
+DELETE FROM stories WHERE story_id IN (SELECT story_id FROM touched_stories);
+INSERT INTO stories
+SELECT a.story_id, a.story_id, min(a.published_at), count(*), count(DISTINCT a.source_id),
+       max(CASE WHEN a.article_id = a.story_id THEN a.title END), now()
+FROM articles a
+WHERE a.story_id IN (SELECT story_id FROM touched_stories)
+GROUP BY a.story_id;
+
+-- name: story_copies
+-- Every copy of one story, the original first. Parameter: story_id.
+SELECT a.story_id, a.article_id, a.article_id = a.story_id AS is_original, a.source_id, a.site_name,
+       a.title, a.published_at, a.published_source, a.canonical_url, a.dedup_reason
+FROM articles a WHERE a.story_id = ?
+ORDER BY is_original DESC, a.published_at NULLS LAST, a.fetched_at;
+
+-- name: republished_stories
+-- Stories carried by more than one article, most copies first.
+SELECT story_id, title, first_published_at, copies, sources
+FROM stories WHERE copies > 1 ORDER BY copies DESC, first_published_at;
+
+-- name: stories_per_week
+-- The trend count: each story once, dated by its original.
+SELECT date_trunc('week', first_published_at) AS week, count(*) AS stories
+FROM stories WHERE first_published_at IS NOT NULL
+GROUP BY ALL ORDER BY week;
+
+-- name: story_labels
+-- One framing label per story: the classification of its original (any classifier version, latest first).
+SELECT s.story_id, s.first_published_at, s.copies, c.label, c.confidence, c.classifier, c.classifier_version
+FROM stories s
+LEFT JOIN classifications c ON c.article_id = s.original_article_id
+QUALIFY row_number() OVER (PARTITION BY s.story_id ORDER BY c.classified_at DESC NULLS LAST) = 1;
