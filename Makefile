@@ -3,26 +3,38 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 PIP     := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
-STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-12)
+HASH    := $(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-12)
+# Stamps: reinstall only when pyproject.toml or constraints.txt change.
+BASE    := $(VENV)/.base-$(HASH)
+FULL    := $(VENV)/.full-$(HASH)
 
-.PHONY: demo test install clean bench prefect-server serve deploy worker
+.PHONY: demo test install install-all clean bench prefect-server serve deploy worker
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 
-$(STAMP): $(BIN)/python pyproject.toml constraints.txt
-	$(PIP) -e '.[test]'
-	rm -f $(VENV)/.installed-* && touch $(STAMP)
+# The demo needs only the pipeline itself.
+$(BASE): $(BIN)/python pyproject.toml constraints.txt
+	$(PIP) -e .
+	rm -f $(VENV)/.base-* && touch $(BASE)
 
-install: $(STAMP)
+# The tests also exercise the embedding backend (torch CPU from the local
+# wheel, ~1.1 GB) and the Dask task runner.
+$(FULL): $(BIN)/python pyproject.toml constraints.txt
+	$(PIP) -e '.[test,embed,dask]'
+	rm -f $(VENV)/.full-* && touch $(FULL) $(BASE)
 
-demo: install            ## install, serve the demo sites on 127.0.0.1, run the real flow against them
+install: $(BASE)
+
+install-all: $(FULL)
+
+demo: $(BASE)            ## install, serve the demo sites on 127.0.0.1, run the real flow against them
 	$(BIN)/framewatch demo
 
-test: install            ## install and run the test suite
+test: $(FULL)            ## install and run the test suite
 	$(BIN)/python -m pytest
 
-bench: install           ## benchmarks (not part of the tests); writes bench/RESULTS.md
+bench: $(FULL)           ## benchmarks (not part of the tests); writes bench/RESULTS.md
 	$(BIN)/python -m bench
 
 # A persistent Prefect server (API, UI and the scheduler service) on 127.0.0.1
