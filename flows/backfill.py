@@ -19,14 +19,8 @@ from extractors.feeds import FeedEntry, parse_feed
 from extractors.http import FetchPolicy, Fetcher, FetchRequest
 from extractors.sources import Source, load_sources
 from extractors.urls import canonical_url, same_site
-from flows.daily_ingest import (
-    NewEntry,
-    _chunks,
-    _process_chunk,
-    fetch_policy,
-    get_classifier,
-    load_warehouse,
-)
+from flows.batches import NewEntry, fetch_policy, get_classifier
+from flows.daily_ingest import _chunks, assign_story_ids, ingest_entries, load_warehouse
 from flows import progress
 from flows.ledger import RunLedger
 from flows.settings import load_settings
@@ -131,7 +125,6 @@ def backfill(
     settings = load_settings(**(overrides or {}))
     sources = load_sources(settings.sources_file)
     db_path = settings.database_path
-    page_policy = fetch_policy(settings, settings.fetch.max_page_bytes)
     candidates: list[NewEntry] = []
     if urls_file:
         candidates += _entries_from_urls(read_url_list(Path(urls_file)), sources)
@@ -149,7 +142,8 @@ def backfill(
     for i, chunk in enumerate(chunks, 1):
         ledger = RunLedger()
         ledger.counts["entries_new"] = len(chunk)
-        _process_chunk(ledger, chunk, settings, page_policy)
+        ingest_entries(ledger, chunk, settings)
+        ledger.counts.update(assign_story_ids(ledger.batch, db_path))
         batch = ledger.finish(None)
         batch.sources = [source_row(s) for s in sources]
         batch.framings = [framing_row(r) for r in get_classifier(settings.classifier_backend, str(settings.seeds_dir)).references]

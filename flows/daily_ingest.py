@@ -1,36 +1,34 @@
 """The daily ingest flow: feeds -> new entries -> pages -> text -> framing -> DuckDB.
 
 Readable top to bottom; every task works on a batch, never one article, so
-Prefect's per-task overhead stays noise next to the work. The warehouse is
-opened for writing only in the last step, in one transaction.
+Prefect's per-task overhead stays noise next to the work. Batches
+(flows/batches.py) run on the configured task runner (flows/runners.py); the
+warehouse is opened for writing only by this flow, in its last step, in one
+transaction.
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import unmapped
 
 from alerts.flow import check_alerts
-from extractors.article import ExtractedArticle, ExtractionFailure
 from extractors.dedup import FINGERPRINT_VERSION, assign_stories, fingerprint, fingerprint_from_row
-from extractors.extract_pool import extract_many
-from extractors.content import utf8_bytes
 from extractors.feed_health import is_flagged, next_feed_state
 from extractors.feeds import FeedEntry, parse_feed
 from extractors.http import FetchPolicy, Fetcher, FetchRequest, FetchResult
-from extractors.politeness import user_agent
-from extractors.raw_store import RawStore
 from extractors.sources import Source, load_sources
 from extractors.urls import canonical_url
 from flows import progress
+from flows.batches import NewEntry, fetch_policy, get_classifier, process_batch
 from flows.ledger import RunLedger, utcnow
 from flows.run_report import publish_summary
+from flows.runners import make_task_runner
 from flows.settings import Settings, load_settings
-from framing import ArticleText, make_classifier
 from warehouse import connect
 from warehouse.load import LoadBatch, dedup_candidates, due_retries, known_urls, load_batch, source_states
 from warehouse.rows import article_row, classification_rows, framing_row, source_row, story_rows
@@ -44,33 +42,6 @@ class FeedPoll:
     entries: list[FeedEntry] = field(default_factory=list)
     body_sha256: str | None = None
     unchanged_body: bool = False
-
-
-@dataclass
-class NewEntry:
-    source_id: str
-    entry: FeedEntry
-    url: str  # canonical: the dedup key
-
-
-def fetch_policy(settings: Settings, max_bytes: int) -> FetchPolicy:
-    f = settings.fetch
-    return FetchPolicy(
-        user_agent=user_agent(f.contact),
-        per_host_concurrency=f.per_host_concurrency,
-        min_interval=f.min_interval,
-        max_hosts_in_parallel=f.max_hosts_in_parallel,
-        total_deadline=f.total_deadline,
-        max_bytes=max_bytes,
-        max_redirects=f.max_redirects,
-        allow_hosts=frozenset(f.allow_hosts),
-        respect_robots=f.respect_robots,
-        connect_timeout=f.connect_timeout,
-        read_timeout=f.read_timeout,
-        max_retries=f.max_retries,
-        backoff_base=f.backoff_base,
-        max_retry_after=f.max_retry_after,
-    )
 
 
 @task(name="read_warehouse_state", cache_policy=NO_CACHE)
@@ -129,17 +100,6 @@ def select_new_entries(polls: list[FeedPoll], retries: list[dict], db_path: Path
     return [n for u, n in candidates.items() if u not in seen]
 
 
-@task(name="fetch_pages", cache_policy=NO_CACHE)
-def fetch_pages(entries: list[NewEntry], policy: FetchPolicy) -> list[FetchResult]:
-    with Fetcher(policy) as fetcher:
-        return fetcher.fetch_many(FetchRequest(n.entry.url, kind="page") for n in entries)
-
-
-@task(name="extract_articles", cache_policy=NO_CACHE)
-def extract_articles(pages: list[tuple[bytes, str, FeedEntry]], workers: int | None) -> list[ExtractedArticle | ExtractionFailure]:
-    return extract_many(pages, workers=workers)
-
-
 @task(name="skip_known_pages", cache_policy=NO_CACHE)
 def skip_known_pages(good: list, loaded_this_run: set[str], db_path: Path) -> tuple[list, list]:
     """Split (article, entry) pairs into new ones and ones whose canonical URL
@@ -182,18 +142,6 @@ def assign_story_ids(batch: LoadBatch, db_path: Path) -> dict[str, int]:
             "copies_joined": len(result.reasons), "stories_repointed": len(result.repointed)}
 
 
-@lru_cache(maxsize=4)
-def get_classifier(backend: str, seeds_dir: str):
-    """One classifier per process: loading references (or a model) once per run, not per batch."""
-    return make_classifier(backend, Path(seeds_dir))
-
-
-@task(name="classify_articles", cache_policy=NO_CACHE)
-def classify_articles(articles: list[ExtractedArticle], backend: str, seeds_dir: Path):
-    clf = get_classifier(backend, str(seeds_dir))
-    return clf.classify_many([ArticleText(a.title or "", a.text) for a in articles])
-
-
 @task(name="load_warehouse", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)
 def load_warehouse(batch: LoadBatch, db_path: Path) -> dict[str, int]:
     conn = connect(db_path)
@@ -229,52 +177,36 @@ def _record_polls(ledger: RunLedger, polls: list[FeedPoll]) -> None:
             ledger.error("feed", p.source.id, p.result.url, p.result.error, p.result.error_detail, p.result.status)
 
 
-def _process_chunk(ledger: RunLedger, chunk: list[NewEntry], settings: Settings, policy: FetchPolicy) -> None:
-    """Fetch, extract and classify one batch of new entries, adding rows to the ledger."""
-    with ledger.timed("fetch"):
-        results = fetch_pages(chunk, policy)
-    pages, fetched = [], []
-    for n, r in zip(chunk, results):
-        if r.body is not None and r.error is None:
-            # UTF-8 bytes: trafilatura never sees the HTTP charset (extractors/content.py)
-            pages.append((utf8_bytes(r.body, r.content_type)[0], r.final_url, n.entry))
-            fetched.append(n)
-        else:
-            ledger.error("page", n.source_id, n.entry.url, r.error or "no_body", r.error_detail, r.status)
-            ledger.retry_later(n.url, n.source_id, n.entry, r.error or "no_body")
-    ledger.counts["pages_fetched"] += len(pages)
-    progress.advance("pages", len(chunk), ok=len(pages))
-    ledger.counts["pages_failed"] += len(chunk) - len(pages)
-    with ledger.timed("raw_store"):  # keep the bytes: re-extract later without refetching
-        RawStore(settings.raw_store_dir).put_many([body for body, _, _ in pages])
+def ingest_entries(ledger: RunLedger, entries: list[NewEntry], settings: Settings) -> None:
+    """Run the entries' batches on the configured task runner and add what
+    they produced to the ledger, in batch order."""
+    chunks = _chunks(entries, settings.batch_size)
+    if not chunks:
+        return
+    with make_task_runner(settings) as runner:
+        futures = runner.map(process_batch, {"chunk": chunks, "settings": unmapped(settings), "run_id": unmapped(ledger.run_id)})
+        for chunk, future in zip(chunks, futures):
+            part = future.result()
+            ledger.absorb(part.ledger)
+            progress.advance("pages", len(chunk), ok=part.ledger.counts["pages_fetched"])
+            progress.advance("extract", len(chunk), ok=part.ledger.counts["articles_extracted"])
+            _add_articles(ledger, part.articles, settings.database_path)
+            progress.advance("classify", len(chunk), ok=part.ledger.counts["articles_classified"])
 
-    with ledger.timed("extract"):
-        extracted = extract_articles(pages, settings.extract_workers or None)
-    good: list[tuple[ExtractedArticle, NewEntry]] = []
-    for n, x in zip(fetched, extracted):
-        if isinstance(x, ExtractionFailure):
-            ledger.error("extract", n.source_id, n.entry.url, x.reason, x.detail)
-            ledger.retry_later(n.url, n.source_id, n.entry, x.reason)
-        else:
-            good.append((x, n))
-    ledger.counts["articles_extracted"] += len(good)
-    ledger.counts["extraction_failed"] += len(pages) - len(good)
-    progress.advance("extract", len(chunk), ok=len(good))
-    good, same_page = skip_known_pages(good, {r["canonical_url"] for r in ledger.batch.articles}, settings.database_path)
-    for _a, n in same_page:  # the page's rel=canonical names an article we already have
+
+def _add_articles(ledger: RunLedger, articles: list, db_path: Path) -> None:
+    """Rows for each classified article, except pages whose rel=canonical URL
+    names an article already loaded (or already in this run)."""
+    fresh, same_page = skip_known_pages([(a, n) for a, n, _ in articles], {r["canonical_url"] for r in ledger.batch.articles}, db_path)
+    for _a, n in same_page:
         ledger.counts["known_canonical_skipped"] += 1
         ledger.batch.done_retries.append({"canonical_url": n.url})
-    if not good:
-        progress.advance("classify", len(chunk), ok=0)
-        return
-
-    with ledger.timed("classify"):
-        classified = classify_articles([a for a, _ in good], settings.classifier_backend, settings.seeds_dir)
-    ledger.counts["articles_classified"] += len(classified)
-    progress.advance("classify", len(chunk), ok=len(classified))
+    keep = {id(a) for a, _ in fresh}
     now = utcnow()
     b = ledger.batch
-    for (a, n), c in zip(good, classified):
+    for a, n, c in articles:
+        if id(a) not in keep:
+            continue
         row = article_row(a, source_id=n.source_id, feed_guid=n.entry.guid, run_id=ledger.run_id, fetched_at=now)
         b.articles.append(row)
         crow, scores, evidence = classification_rows(row["article_id"], c, run_id=ledger.run_id, at=now)
@@ -312,9 +244,7 @@ def daily_ingest(overrides: dict | None = None) -> dict:
     for stage in ("pages", "extract", "classify"):
         progress.plan(stage, len(new))
 
-    page_policy = fetch_policy(settings, settings.fetch.max_page_bytes)
-    for chunk in _chunks(new, settings.batch_size):
-        _process_chunk(ledger, chunk, settings, page_policy)
+    ingest_entries(ledger, new, settings)
 
     new_by_source: dict[str, int] = {}
     for row in ledger.batch.articles:

@@ -62,6 +62,14 @@ class RunLedger:
             }
         )
 
+    def absorb(self, part: "RunLedger") -> None:
+        """Add a batch's counts, seconds of work, failures and retries to the run's."""
+        self.counts.update(part.counts)
+        for stage, secs in part.timings.items():
+            self.timings[stage] = self.timings.get(stage, 0.0) + secs
+        self.batch.errors.extend(part.batch.errors)
+        self.batch.retries.extend(part.batch.retries)
+
     @property
     def status(self) -> str:
         if self.counts["feeds_polled"] and self.counts["feeds_failed"] == self.counts["feeds_polled"]:

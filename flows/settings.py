@@ -119,6 +119,14 @@ class Settings(BaseSettings):
     # When `framewatch serve` (and prefect.yaml) run the daily ingest: a
     # five-field cron expression, read in `timezone` (an IANA name), so
     # "0 6 * * *" with "Europe/Berlin" is 06:00 Berlin time, DST included.
+    # Where batches run (flows/runners.py): "threads" in this process (the
+    # default: fetching of one batch overlaps extraction of another), "processes",
+    # or "dask" on the cluster at dask_address (a local cluster when unset).
+    task_runner: Literal["threads", "processes", "dask"] = "threads"
+    # Batches in flight at once. Each batch's extraction already uses every
+    # core, so more than 2 on one machine only adds memory.
+    concurrent_batches: int = Field(2, ge=1, le=256)
+    dask_address: str | None = None
     schedule_cron: str = "0 6 * * *"
     timezone: str = "UTC"
 
