@@ -144,7 +144,8 @@ class SentenceMatchClassifier:
         }
         contrast = self.encoder.similarity(vecs, self._contrast_vecs).max(axis=1) if flat else np.zeros(0)
         lex, lengths = self.lexicon.sentence_weights(flat)
-        distanced = np.array([is_distanced(x) for x in flat], dtype=bool)
+        reported = bool(self.settings.get("reported_speech"))
+        distanced = np.array([is_distanced(x, reported) for x in flat], dtype=bool)
         states, start = [], 0
         for i, sents in enumerate(chosen):
             end = start + len(sents)
@@ -207,8 +208,17 @@ class SentenceMatchClassifier:
             else:
                 lean = margin > 0
             lexicon = float(state.lex_weights[lean, k].sum()) / max(state.n_tokens, 1.0) if margin.size else 0.0
-            out[f] = np.array([_top_mean(margin, 3), lexicon])
+            out[f] = np.array([_top_mean(margin, self._top_k(margin.size)), lexicon])
         return out
+
+    def _top_k(self, n: int) -> int:
+        """How many best sentences the margin feature averages. A fixed three
+        favours long articles: among forty sentences, three match any reference
+        well by chance, so a long piece looked like both framings at once (dev
+        texts are 7-10 sentences, the demo's 30-50). With `top_fraction` set, k
+        grows with the text, so a framing must run through a share of it."""
+        frac = self.settings.get("top_fraction")
+        return max(3, int(np.ceil(frac * n))) if frac else 3
 
     # ---- classification ---------------------------------------------------------------
     def _score(self, feats: np.ndarray, fid: str) -> float:
@@ -218,13 +228,19 @@ class SentenceMatchClassifier:
         z = float(np.dot(cal["coef"], (feats - cal["mean"]) / cal["scale"]) + cal["intercept"])
         return 1.0 / (1.0 + np.exp(-z))
 
-    def _evidence(self, state: DocState, fid: str, margin_order: np.ndarray) -> list[Evidence]:
+    def _evidence(self, state: DocState, fid: str, margin: np.ndarray) -> list[Evidence]:
         ref = next(r for r in self.references if r.id == fid)
         m = state.sims[fid]
+        # With `evidence = "winning"` a pair is evidence only if the article
+        # sentence matches F better than every rival (positive margin): a
+        # sentence that matches the other reference or the contrast text better
+        # says nothing for F, and counting it let a text win "mixed" on
+        # sentences the other framing explains better.
+        winning = self.settings.get("evidence") == "winning"
         out = []
-        for i in margin_order[:EVIDENCE_PER_FRAMING]:
+        for i in np.argsort(-margin, kind="stable")[:EVIDENCE_PER_FRAMING]:
             j = int(m[i].argmax())
-            if m[i, j] <= 0:
+            if m[i, j] <= 0 or (winning and margin[i] <= 0):
                 continue
             out.append(Evidence(fid, state.sentences[i], ref.sentences[j], round(float(m[i, j]), 4)))
         return out
@@ -253,7 +269,7 @@ class SentenceMatchClassifier:
             scores = {f: round(float(self._score(v, f)), 4) for f, v in feats.items()}
             evidence: list[Evidence] = []
             for f, margin in margins.items():
-                evidence.extend(self._evidence(state, f, np.argsort(-margin, kind="stable")))
+                evidence.extend(self._evidence(state, f, margin))
             counts = {f: sum(e.framing_id == f for e in evidence) for f in feats}
             label, conf = self.decide(scores, float(rel), counts)
             out.append(

@@ -4,7 +4,8 @@ Sentence similarity cannot tell "Busan is a fragile truce" from "commentators
 call Busan a fragile truce; they are wrong". A sentence that attributes a claim
 to others or rejects it may still be quoted as evidence, but it cannot add to a
 framing's score (its margin is capped at zero). The cue list is deliberately
-generic English rhetoric, not tied to either reference.
+generic English rhetoric, not tied to either reference. Reported speech is a
+second, optional cue (backend setting `reported_speech`).
 """
 
 from __future__ import annotations
@@ -22,5 +23,17 @@ _CUES = re.compile(
 )
 
 
-def is_distanced(sentence: str) -> bool:
-    return bool(_CUES.search(sentence))
+# Reported speech: a sentence that attributes a statement to someone else
+# ("the foreign ministry said...", "according to the readout...") reports a
+# position; the framing of a commentary is carried by its author's own voice.
+# News pieces are mostly such sentences, and their vocabulary ("keep channels
+# open", "continue consultations") otherwise reads like an engagement framing.
+_REPORTED = re.compile(
+    r"\b(said|says|told (reporters|journalists|a|the)|according to|in a statement|statement (said|read)"
+    r"|readout|spokes(man|woman|person)|announced|confirmed|stated)\b",
+    re.I,
+)
+
+
+def is_distanced(sentence: str, reported_speech: bool = False) -> bool:
+    return bool(_CUES.search(sentence) or (reported_speech and _REPORTED.search(sentence)))
