@@ -108,6 +108,11 @@ def extract_many(
     module-level function with extract_article's signature) is for tests."""
     if not pages:
         return []
+    if mp.current_process().daemon:
+        # A daemonic process (a Dask worker under its nanny, a pool worker)
+        # may not start children. Extract here, without the time limit; Dask
+        # clusters should set distributed.worker.daemon = False (README).
+        return extract_in_process(pages, settings) if extract_fn is extract_article else [extract_fn(b, u, e, settings) for b, u, e in pages]
     n = min(workers or os.cpu_count() or 1, len(pages))
     ctx = _context()
     results: list[Result | None] = [None] * len(pages)
