@@ -4,5 +4,5 @@ cusum.py (the detector, pure numpy), calibrate.py (thresholds by
 simulation, table in thresholds.json), detect.py (warehouse -> alert rows),
 health.py (silent or failing sources), deliver.py (Apprise, Prefect event
 and artifact), flow.py (check_alerts, called at the end of daily_ingest).
-See docs/alerts.md.
+See the README, section "Alerts".
 """

@@ -103,7 +103,7 @@ def run_check(db_path: Path | str, settings: Settings, now: datetime | None = No
             conn.close()
     summary["pending"] = len(pending) - summary["delivered"]
     if not tgs and pending:
-        summary["errors"].append("no alert_urls configured: alerts stay 'new' (see docs/alerts.md)")
+        summary["errors"].append("no alert_urls configured: alerts stay 'new' (see README, Alerts)")
     deliver.publish_artifact(deliver.artifact_markdown(summary, pending))
     return summary
 

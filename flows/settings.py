@@ -67,7 +67,7 @@ class FetchSettings(BaseModel):
 
 
 class AlertSettings(BaseModel):
-    """Framing-shift and source-health alerts (alerts/, docs/alerts.md)."""
+    """Framing-shift and source-health alerts (alerts/; README, "Alerts")."""
 
     # No framing-shift alert until the baseline window holds this many
     # on-topic stories: below ~150 a share estimate is +-7 points or worse,

@@ -166,7 +166,7 @@ def test_prefect_yaml_deploys_to_the_process_pool_and_gets_scheduled_runs(prefec
     prefect = str(BIN / "prefect")
     for cmd in (
         [prefect, "work-pool", "create", "framewatch-process", "--type", "process", "--overwrite"],
-        # The shipped file with its cron and an explicit zone, as docs/running.md shows.
+        # The shipped file with its cron and an explicit zone, as the README shows.
         [prefect, "--no-prompt", "deploy", "--name", "daily-ingest", "--timezone", TZ],
     ):
         done = subprocess.run(cmd, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
