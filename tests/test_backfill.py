@@ -1,6 +1,8 @@
 """Backfill from a URL list, interrupted and resumed, against local servers."""
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -55,7 +57,10 @@ def test_interrupted_backfill_resumes_where_it_stopped(tmp_path, demo_sites):
         from flows.backfill import backfill
         backfill(overrides={overrides!r}, urls_file={str(tmp_path / "urls.txt")!r})
     """)
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Its own process group: killing it must also kill the temporary Prefect
+    # server it started, or that server outlives the test.
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
     deadline = time.monotonic() + 120
     loaded = 0
     while time.monotonic() < deadline and loaded == 0:
@@ -65,7 +70,7 @@ def test_interrupted_backfill_resumes_where_it_stopped(tmp_path, demo_sites):
                 loaded = _articles(db)
             except duckdb.IOException:  # the child holds the file while it loads a batch
                 pass
-    proc.kill()
+    os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert 0 < loaded < 12, "the backfill should be interrupted part-way"
     resumed = backfill(overrides={**overrides, "fetch": {**overrides["fetch"], "min_interval": 0.0}}, urls_file=str(tmp_path / "urls.txt"))

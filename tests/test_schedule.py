@@ -56,13 +56,18 @@ def _wait(predicate, timeout: float, what: str, proc: subprocess.Popen | None = 
 
 
 def _stop(proc: subprocess.Popen, sig=signal.SIGTERM) -> None:
+    """Stop the process and everything it started (it leads its own session)."""
     if proc.poll() is None:
         proc.send_signal(sig)
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            pass
+    try:  # children (uvicorn, Prefect's temporary server) would outlive the test
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +84,7 @@ def prefect_server(tmp_path_factory):
     log = (home / "server.log").open("w")
     proc = subprocess.Popen(
         [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=home,
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=home, start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/api"
 
@@ -144,7 +149,7 @@ def test_serve_registers_the_deployment_and_the_scheduler_creates_its_runs(prefe
         FRAMEWATCH_DATA_DIR=str(tmp_path / "data"), FRAMEWATCH_TIMEZONE=TZ,
     )
     serve = subprocess.Popen([str(BIN / "framewatch"), "serve"], env=env, cwd=tmp_path,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         def scheduled():
             dep, runs = _scheduled_runs(prefect_server, "daily_ingest", "daily-ingest")
