@@ -184,9 +184,10 @@ def ingest_entries(ledger: RunLedger, entries: list[NewEntry], settings: Setting
     if not chunks:
         return
     with make_task_runner(settings) as runner:
-        futures = runner.map(process_batch, {"chunk": chunks, "settings": unmapped(settings), "run_id": unmapped(ledger.run_id)})
-        for chunk, future in zip(chunks, futures):
-            part = future.result()
+        futures = list(runner.map(process_batch, {"chunk": chunks, "settings": unmapped(settings), "run_id": unmapped(ledger.run_id)}))
+        for i, chunk in enumerate(chunks):
+            part = futures[i].result()
+            futures[i] = None  # the ledger keeps what it needs; let the batch's objects go
             ledger.absorb(part.ledger)
             progress.advance("pages", len(chunk), ok=part.ledger.counts["pages_fetched"])
             progress.advance("extract", len(chunk), ok=part.ledger.counts["articles_extracted"])
@@ -215,6 +216,20 @@ def _add_articles(ledger: RunLedger, articles: list, db_path: Path) -> None:
         b.evidence.extend(evidence)
         b.done_retries.append({"canonical_url": n.url})
         ledger.labels[c.label] += 1
+
+
+# Feed-health columns change on every poll; analysts read articles, stories,
+# classifications and alerts. A run that added none of those republishes the
+# snapshot (a full copy of the warehouse) only if the last one is this old.
+SNAPSHOT_MAX_AGE_SECONDS = 24 * 3600
+
+
+def _snapshot_is_stale(path: Path, ledger: RunLedger, alerts: dict) -> bool:
+    import time
+
+    if ledger.batch.articles or alerts.get("new") or not path.exists():
+        return True
+    return time.time() - path.stat().st_mtime > SNAPSHOT_MAX_AGE_SECONDS
 
 
 def _flow_run_id() -> str | None:
@@ -264,7 +279,11 @@ def daily_ingest(overrides: dict | None = None) -> dict:
         load_warehouse(ledger.finish(_flow_run_id()), db_path)
     alerts = check_alerts(db_path, settings)  # before the snapshot, so analysts see today's alerts
     with ledger.timed("snapshot"):
-        snapshot = publish_analyst_snapshot(db_path, settings.snapshot_path)
+        snapshot = str(settings.snapshot_path)
+        if _snapshot_is_stale(settings.snapshot_path, ledger, alerts):
+            snapshot = publish_analyst_snapshot(db_path, settings.snapshot_path)
+        else:
+            ledger.counts["snapshot_unchanged"] = 1
     summary = {**ledger.summary(str(db_path)), "snapshot": snapshot, "alerts": alerts}
     publish_summary(summary)
     return summary

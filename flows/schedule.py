@@ -34,7 +34,7 @@ def require_server(timeout: float = 5.0) -> str:
     how = (
         "Start one with `make prefect-server` (in another terminal), then\n"
         f"  export PREFECT_API_URL={LOCAL_API_URL}\n"
-        "and run `framewatch serve` again. See the README, "Running it every day"."
+        "and run `framewatch serve` again. See the README, 'Running it every day'."
     )
     if not url:
         raise NoServerError("No persistent Prefect server configured (PREFECT_API_URL is unset): "

@@ -41,6 +41,7 @@ def test_second_run_fetches_no_page_and_inserts_nothing(tmp_path, mini_sites):
     after = {t: _count(db, f"SELECT count(*) FROM {t}") for t in ("articles", "classifications", "evidence")}
     assert after == before
     assert _count(db, "SELECT count(*) FROM runs") == 2
+    assert second["counts"]["snapshot_unchanged"] == 1  # nothing new for analysts: no full copy
 
 
 def test_unreachable_feed_is_recorded_and_does_not_stop_the_others(tmp_path, mini_sites):

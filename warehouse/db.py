@@ -6,6 +6,7 @@ import random
 import re
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
@@ -84,6 +85,18 @@ def with_lock_retry(path: Path, open_fn: Callable[[], T], lock_timeout: float) -
             delay = min(delay * 2, 2.0)
 
 
+@contextmanager
+def transaction(conn: duckdb.DuckDBPyConnection):
+    """All or nothing: a failure rolls back, so the file is as it was before."""
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
 def scalar(conn: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
     """The first column of the first row. DuckDB 2.0 leaves a result open after
     fetchone(), and an open result blocks register() and the next statement on
@@ -131,14 +144,9 @@ def migrate(conn: duckdb.DuckDBPyConnection, path: Path | str = "warehouse") -> 
     for version, mpath in migrations():
         if version in applied:
             continue
-        conn.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(conn):
             conn.execute(mpath.read_text())
             conn.execute("INSERT INTO schema_version VALUES (?, now())", [version])
-            conn.execute("COMMIT")
-        except Exception:
-            conn.execute("ROLLBACK")
-            raise
     return latest
 
 
@@ -153,15 +161,10 @@ def apply_views(conn: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
         stored = conn.execute("SELECT sha256 FROM schema_views").fetchall()  # fetchall: see load._promote_versions
         if stored and stored[-1][0] == sha:
             return False
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         conn.execute(VIEWS_FILE.read_text())
         conn.execute("DELETE FROM schema_views")
         conn.execute("INSERT INTO schema_views VALUES (?, now())", [sha])
-        conn.execute("COMMIT")
-    except Exception:
-        conn.execute("ROLLBACK")
-        raise
     return True
 
 

@@ -17,7 +17,7 @@ import duckdb
 import orjson
 import pyarrow as pa
 
-from warehouse.db import query
+from warehouse.db import query, transaction
 
 
 def article_id(canonical_url: str) -> str:
@@ -167,18 +167,13 @@ def load_batch(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> dict[str, i
             if _n(rows):
                 conn.register(view, to_arrow(conn, table, rows))
                 registered.append(view)
-        conn.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(conn):
             for _t, query_name, view, rows in steps:
                 if _n(rows):
                     conn.execute(query(query_name))
             if _n(batch.classifications):
                 conn.execute(query("register_classifier_versions"))
                 _promote_versions(conn)
-            conn.execute("COMMIT")
-        except Exception:
-            conn.execute("ROLLBACK")
-            raise
     finally:
         for view in registered:
             conn.unregister(view)
