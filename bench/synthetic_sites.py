@@ -28,6 +28,16 @@ EPOCH = datetime(2025, 9, 1, 8, tzinfo=timezone.utc)
 LAST_MODIFIED = "Mon, 22 Dec 2025 08:00:00 GMT"
 
 
+# Real pages name real people: trafilatura drops digits from a meta author
+# and, left with one token, searches the whole tree for a byline instead.
+FIRST = ["Anna", "Wei", "Rahul", "Sofia", "Kenji", "Amara", "David", "Lena", "Omar", "Grace", "Tomas", "Mei"]
+LAST = ["Hartmann", "Chen", "Iyer", "Rossi", "Sato", "Okafor", "Levy", "Novak", "Haddad", "Whitfield", "Silva", "Lin"]
+
+
+def _author(feed: int, n: int) -> str:
+    return f"{FIRST[(feed + n) % len(FIRST)]} {LAST[(feed * 7 + n) % len(LAST)]}"
+
+
 def _sentence(rng: random.Random) -> str:
     words = rng.choices(WORDS, k=rng.randint(12, 28))
     return " ".join(words).capitalize() + "."
@@ -41,13 +51,13 @@ def article_html(host: str, feed: int, n: int) -> str:
     side = "".join(f'<li><a href="/a/{feed}/{(n + k) % 50}.html">{" ".join(rng.choices(WORDS, k=6)).title()}</a></li>' for k in range(1, 11))
     date = (EPOCH + timedelta(days=n * 2, hours=feed % 24)).isoformat()
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title} | Institute {feed}</title>
-<meta name="author" content="Author {feed}-{n % 7}"><meta property="article:published_time" content="{date}">
+<meta name="author" content="{_author(feed, n % 7)}"><meta property="og:title" content="{title}"><meta property="article:published_time" content="{date}">
 <meta property="og:site_name" content="Institute {feed}"><link rel="canonical" href="http://{host}/a/{feed}/{n}.html">
 <script type="application/ld+json">{{"@type":"NewsArticle","headline":"{title}","datePublished":"{date}"}}</script>
 <style>{'.c{margin:0;padding:0}' * 1500}</style></head><body>
 <div class="cookie-banner">We use cookies to improve your experience. <button>Accept all</button> <button>Settings</button></div>
 <header><nav><ul>{nav}</ul></nav></header>
-<main><article><h1>{title}</h1><p class="byline">By Author {feed}-{n % 7} | {date[:10]}</p>
+<main><article><h1>{title}</h1><p class="byline">By {_author(feed, n % 7)} | {date[:10]}</p>
 {paras}
 </article>
 <section class="related"><h3>Related</h3><ul>{side}</ul></section></main>
