@@ -259,8 +259,9 @@ def reextract(overrides: dict | None = None) -> dict:
     out["snapshot"] = _finish(settings, out["batches"] > 0)
     out["reasons"] = dict(out["reasons"])
     todo = out["articles"] - out["already_current"]
+    why = ", ".join(f"{k}: {n}" for k, n in sorted(out["reasons"].items()))
     out["message"] = (f"re-extracted {out['reextracted']} of {todo} articles with {version}; {out['text_changed']} texts changed "
-                      f"and were classified again; {out['failed']} kept their old extraction {out['reasons'] or ''}".rstrip()
+                      f"and were classified again; {out['failed']} kept their old extraction" + (f" ({why})" if why else "")
                       if todo else
                       f"nothing to do: all {out['articles']} articles already extracted by {version}; no row written")
     return out

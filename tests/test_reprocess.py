@@ -170,3 +170,28 @@ def test_reextract_records_a_missing_raw_page_and_keeps_the_article(warehouse, t
     assert (out["reextracted"], out["failed"], out["reasons"]) == (2, 1, {"raw_missing": 1})
     assert _rows(db, "SELECT extractor_version <> 'next' FROM articles WHERE article_id = ?", [aid]) == [(True,)]
     assert _rows(db, "SELECT stage, reason, source_id FROM fetch_errors") == [("reextract", "raw_missing", None)]
+
+
+def test_cli_commands_say_what_they_did_with_documented_exit_codes(warehouse, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from flows.cli import EXIT_CONFIG, EXIT_OK, EXIT_PARTIAL, app
+
+    overrides, db = warehouse
+    runner = CliRunner()
+    monkeypatch.setenv("FRAMEWATCH_DATA_DIR", str(tmp_path / "nowhere"))
+    assert runner.invoke(app, ["reclassify"]).exit_code == EXIT_CONFIG
+    monkeypatch.setenv("FRAMEWATCH_DATA_DIR", overrides["data_dir"])
+    result = runner.invoke(app, ["reclassify"])
+    assert result.exit_code == EXIT_OK, result.output
+    assert "nothing to do" in result.output and "no row written" in result.output
+    result = runner.invoke(app, ["reextract"])
+    assert result.exit_code == EXIT_OK and "nothing to do" in result.output, result.output
+    [(sha,)] = _rows(db, "SELECT raw_sha256 FROM articles ORDER BY article_id LIMIT 1")
+    from extractors.raw_store import RawStore
+
+    RawStore(tmp_path / "data" / "raw").path(sha).unlink()
+    monkeypatch.setattr(article_mod, "EXTRACTOR_VERSION", "next")
+    result = runner.invoke(app, ["reextract"])
+    assert result.exit_code == EXIT_PARTIAL, result.output
+    assert "re-extracted 2 of 3" in result.output and "raw_missing: 1" in result.output
