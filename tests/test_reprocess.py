@@ -195,3 +195,21 @@ def test_cli_commands_say_what_they_did_with_documented_exit_codes(warehouse, tm
     result = runner.invoke(app, ["reextract"])
     assert result.exit_code == EXIT_PARTIAL, result.output
     assert "re-extracted 2 of 3" in result.output and "raw_missing: 1" in result.output
+
+
+def test_the_sql_in_docs_reprocess_runs_on_the_analyst_snapshot(warehouse, tmp_path, monkeypatch):
+    import re
+
+    overrides, db = warehouse
+    edited = {**overrides, "seeds_dir": str(_edited_seeds(tmp_path))}
+    reclassify(overrides=edited)
+    monkeypatch.setattr(article_mod, "EXTRACTOR_VERSION", "next")
+    out = reextract(overrides=edited)
+    assert out["reextracted"] == 3 and out["snapshot"]
+    doc = (PROJECT_ROOT / "docs" / "reprocess.md").read_text()
+    versions, moves, changes = re.findall(r"```sql\n(.*?)```", doc, flags=re.S)
+    snap = out["snapshot"]
+    rows = _rows(snap, versions)
+    assert [(r[2], r[4]) for r in rows] == [(False, 3), (True, 3)]  # old version kept, new one current
+    assert sum(r[2] for r in _rows(snap, moves)) == 3
+    assert len(_rows(snap, changes)) == 3

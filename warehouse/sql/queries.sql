@@ -315,7 +315,7 @@ FROM articles;
 
 -- name: reextract_next
 -- The next batch of articles extracted by another version than $1, after article_id $2.
-SELECT article_id, url, raw_sha256, feed_guid, title, author, published_at, published_source, text
+SELECT article_id, url, raw_sha256, feed_guid, story_id, title, author, published_at, published_source, text
 FROM articles
 WHERE extractor_version IS DISTINCT FROM $1 AND article_id > $2
 ORDER BY article_id
