@@ -133,7 +133,8 @@ def reclassify(overrides: dict | None = None) -> dict:
     out["current"] = _current(db)
     out["snapshot"] = _finish(settings, bool(out["loaded"]))
     out["rows"] = dict(out["rows"])
-    out["message"] = (f"classified {out['classified']} of {out['articles']} articles with {clf.name} {clf.version}"
+    out["message"] = (f"classified {out['classified']} of {out['articles']} articles with {clf.name} {clf.version} "
+                      f"({out['already_current']} already had it)"
                       if out["loaded"] else
                       f"nothing to do: all {out['articles']} articles already have {clf.name} {clf.version}; no row written")
     return out
