@@ -4,8 +4,10 @@ flow or a warehouse/framing function and prints the result.
 Exit codes (for schedulers and scripts):
   0  run completed, no errors
   1  unexpected internal error
-  2  bad configuration or usage (e.g. malformed sources file or setting)
-  3  run completed, but some feeds or pages failed (recorded in fetch_errors)
+  2  bad configuration or usage (e.g. malformed sources file or setting, no warehouse yet)
+  3  run completed, but some feeds or pages failed (recorded in fetch_errors);
+     `reextract`: some articles kept their old extraction (raw page missing,
+     extraction failed; recorded in fetch_errors with stage 'reextract')
   4  run failed: no feed could be polled (e.g. no network)
   5  the warehouse is locked by another process
   6  `serve`: no persistent Prefect server (PREFECT_API_URL unset or not answering)
@@ -240,6 +242,43 @@ def backfill(
         f"in {result['batches']} batches -> {result['database']}"
     )
     raise typer.Exit(EXIT_PARTIAL if result["failed"] else EXIT_OK)
+
+
+def _reprocess(ctx: typer.Context, name: str) -> dict:
+    """Run the reclassify or reextract flow (flows/reprocess.py) with progress bars."""
+    from warehouse import WarehouseLockedError
+
+    settings = _settings(ctx)
+    if not settings.database_path.exists():
+        console.print(f"No warehouse at {settings.database_path} yet: run `framewatch run` (or `framewatch demo`) first.")
+        raise typer.Exit(EXIT_CONFIG)
+    configure_prefect(settings.data_dir)
+    from flows import reprocess
+
+    try:
+        with progress.RichReporter(console) as bars, progress.reporting(bars):
+            return getattr(reprocess, name)()
+    except WarehouseLockedError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_LOCKED) from None
+
+
+@app.command()
+def reclassify(ctx: typer.Context) -> None:
+    """Classify every stored article again with the current classifier and references
+    (no fetching); older versions' rows stay. Resumable. See docs/reprocess.md."""
+    out = _reprocess(ctx, "reclassify")
+    console.print(f"reclassify: {out['message']}; current version: {out['current']}", highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def reextract(ctx: typer.Context) -> None:
+    """Extract stored raw pages again where the extractor version changed (no fetching);
+    changed texts are classified again, earlier extractions kept. See docs/reprocess.md."""
+    out = _reprocess(ctx, "reextract")
+    console.print(f"reextract: {out['message']}", highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_PARTIAL if out["failed"] else EXIT_OK)
 
 
 @app.command()

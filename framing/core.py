@@ -69,7 +69,12 @@ class SentenceMatchClassifier:
         self.fitted = json.loads(self._params_path.read_text()) if self._params_path.exists() else None
         self._loaded = False
         self.params = self._describe()
-        self.version = f"{METHOD_VERSION}+{_digest(self.params)[:8]}"
+        # The params hash alone misses an edited reference whose sentence count
+        # stays the same, and a changed reference must give a new version (the
+        # stored rows are keyed by it: reclassify adds a version, never
+        # overwrites one). ".r" + a hash of the reference files keeps the two
+        # causes apart when reading a version string.
+        self.version = f"{METHOD_VERSION}+{_digest(self.params)[:8]}.r{references_digest(self.references)[:8]}"
 
     # ---- configuration and versioning -------------------------------------------------
     def _describe(self) -> dict:
@@ -287,6 +292,11 @@ class SentenceMatchClassifier:
             )
         return out
 
+
+
+def references_digest(references: list) -> str:
+    """sha256 over the sorted (framing id, file sha256) pairs: the reference set's identity."""
+    return _digest(sorted((r.id, r.sha256) for r in references))
 
 
 def _digest(obj) -> str:

@@ -165,6 +165,21 @@ def test_version_changes_with_parameters():
     assert base.version != other.version
 
 
+def test_version_changes_with_a_reference_document(tmp_path):
+    """Same sentence count, same params: only the reference file's bytes differ."""
+    import shutil
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    base = make_classifier("lexical", SEEDS)
+    doc = sorted(seeds.glob("*.txt"))[0]
+    doc.write_bytes(doc.read_bytes() + b"\n")  # a trailing newline: no sentence changes
+    edited = make_classifier("lexical", seeds)
+    assert edited.params == base.params
+    assert edited.version != base.version
+    assert edited.version.split(".r")[0] == base.version.split(".r")[0]
+
+
 def test_calibration_is_reproducible():
     from framing.calibrate import fit_params
     from framing.core import PARAMS_DIR

@@ -44,6 +44,11 @@ class LoadBatch:
     lsh_bands: list[dict] = field(default_factory=list)  # {"band_key", "article_id"}
     story_updates: list[dict] = field(default_factory=list)  # {"article_id", "story_id", "dedup_reason"}: existing rows re-pointed
     touched_stories: list[dict] = field(default_factory=list)  # {"story_id"}: stories to recompute
+    # re-extraction (schema 5, flows/reprocess.py): new extractions of stored
+    # articles (article columns + run_id), and (article_id, classifier,
+    # classifier_version) rows to drop before the re-extracted text's classification is inserted
+    article_updates: list[dict] = field(default_factory=list)
+    replaced_classifications: list[dict] = field(default_factory=list)
 
 
 _TYPES_CACHE: dict[tuple[int, str], dict[str, str]] = {}
@@ -136,6 +141,9 @@ _STEPS = [
     ("sources", "sources", "upsert_sources", "new_sources"),
     ("source_health", "sources", "update_source_health", "new_health"),
     ("articles", "articles", "insert_articles", "new_articles"),
+    # history first (it reads the label of the old text), then the deletes, then the new rows
+    ("article_updates", "articles", "reextract_articles", "article_updates"),
+    ("replaced_classifications", "classifications", "delete_replaced_classifications", "replaced_classifications"),
     ("classifications", "classifications", "insert_classifications", "new_classifications"),
     ("framing_scores", "framing_scores", "insert_framing_scores", "new_framing_scores"),
     ("evidence", "evidence", "insert_evidence", "new_evidence"),

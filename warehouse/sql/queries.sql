@@ -57,9 +57,11 @@ SELECT run_id, started_at, finished_at, status, counts, error_count, message
 FROM runs ORDER BY started_at DESC LIMIT 10;
 
 -- name: labels_count
-SELECT c.label, count(*) AS articles
-FROM classifications c
-GROUP BY c.label ORDER BY articles DESC;
+-- Current classifier version only: after `framewatch reclassify` an article
+-- has one row per version, and counting them all would count it twice.
+SELECT label, count(*) AS articles
+FROM latest_classifications
+GROUP BY label ORDER BY articles DESC;
 
 -- name: source_last_success
 SELECT source_id, name, last_success_at, last_status, consecutive_failures, last_error
@@ -282,3 +284,68 @@ SELECT s.story_id, s.first_published_at, s.copies, c.label, c.confidence, c.clas
 FROM stories s
 LEFT JOIN classifications c ON c.article_id = s.original_article_id
 QUALIFY row_number() OVER (PARTITION BY s.story_id ORDER BY c.classified_at DESC NULLS LAST) = 1;
+
+-- ---------------------------------------------------------------------------
+-- Reclassify and re-extract (flows/reprocess.py, docs/reprocess.md)
+
+-- name: current_classifier_version
+SELECT classifier, classifier_version FROM current_classifier;
+
+-- name: reclassify_status
+-- Stored articles, and how many already have a classification by ($1 classifier, $2 version).
+SELECT count(*) AS articles, count(c.article_id) AS already_current
+FROM articles a
+LEFT JOIN classifications c ON c.article_id = a.article_id AND c.classifier = $1 AND c.classifier_version = $2;
+
+-- name: reclassify_next
+-- The next batch of articles without a classification by ($1, $2), in
+-- article_id order after $3 (keyset paging: a resumed run skips what is done).
+SELECT a.article_id, a.title, a.text
+FROM articles a
+WHERE a.article_id > $3
+  AND NOT EXISTS (SELECT 1 FROM classifications c
+                  WHERE c.article_id = a.article_id AND c.classifier = $1 AND c.classifier_version = $2)
+ORDER BY a.article_id
+LIMIT $4;
+
+-- name: reextract_status
+-- Stored articles, and how many were extracted by extractor version $1.
+SELECT count(*) AS articles, count(*) FILTER (WHERE extractor_version IS NOT DISTINCT FROM $1) AS already_current
+FROM articles;
+
+-- name: reextract_next
+-- The next batch of articles extracted by another version than $1, after article_id $2.
+SELECT article_id, url, raw_sha256, feed_guid, story_id, title, author, published_at, published_source, text
+FROM articles
+WHERE extractor_version IS DISTINCT FROM $1 AND article_id > $2
+ORDER BY article_id
+LIMIT $3;
+
+-- name: reextract_articles
+-- Keep the extraction being replaced (and the label analysts saw for it),
+-- then overwrite it. Identity columns (article_id, canonical_url, url,
+-- story_id, fetched_at, run_id) never change: everything else keys on them.
+INSERT INTO article_extractions BY NAME
+SELECT a.article_id, a.extractor_version, a.title, a.author, a.published_at, a.published_source, a.site_name,
+       a.language, a.language_method, a.text, a.word_count, a.content_sha256, a.raw_sha256,
+       c.classifier, c.classifier_version, c.label, now() AS replaced_at, u.run_id AS replaced_by_run
+FROM article_updates u
+JOIN articles a USING (article_id)
+LEFT JOIN (SELECT c.* FROM classifications c JOIN current_classifier v USING (classifier, classifier_version)) c
+       USING (article_id);
+UPDATE articles SET
+    title = u.title, author = u.author, published_at = u.published_at, published_source = u.published_source,
+    site_name = u.site_name, language = u.language, language_method = u.language_method, text = u.text,
+    word_count = u.word_count, content_sha256 = u.content_sha256, extractor_version = u.extractor_version
+FROM article_updates u WHERE articles.article_id = u.article_id;
+
+-- name: delete_replaced_classifications
+-- A re-extracted text is classified again under the same classifier version:
+-- that version's rows for the old text go first (the old label is kept in
+-- article_extractions); rows of other versions stay as they were.
+DELETE FROM evidence e USING replaced_classifications r
+WHERE e.article_id = r.article_id AND e.classifier = r.classifier AND e.classifier_version = r.classifier_version;
+DELETE FROM framing_scores s USING replaced_classifications r
+WHERE s.article_id = r.article_id AND s.classifier = r.classifier AND s.classifier_version = r.classifier_version;
+DELETE FROM classifications c USING replaced_classifications r
+WHERE c.article_id = r.article_id AND c.classifier = r.classifier AND c.classifier_version = r.classifier_version;
