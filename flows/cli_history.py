@@ -1,0 +1,88 @@
+"""`framewatch backfill`, `reclassify`, `reextract`: filling in and redoing history."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from flows import progress
+from flows.cli import EXIT_CONFIG, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, _settings, app, console
+from flows.prefect_env import configure_prefect
+
+
+@app.command()
+def backfill(
+    ctx: typer.Context,
+    urls: Path = typer.Option(None, "--urls", help="file of article URLs, one a line (# comments allowed)"),
+    since: str = typer.Option(None, "--since", help="YYYY-MM-DD: page back each source's feed, then its sitemap"),
+) -> None:
+    """Load older articles; resumable: rerun after an interruption and it skips what is loaded."""
+    from datetime import datetime
+
+    from extractors.sources import SourcesFileError
+    from warehouse import WarehouseLockedError
+
+    settings = _settings(ctx)
+    if not urls and not since:
+        console.print("[red]error:[/red] give --urls FILE and/or --since YYYY-MM-DD")
+        raise typer.Exit(EXIT_CONFIG)
+    if urls and not urls.is_file():
+        console.print(f"[red]error:[/red] no such file: {urls}")
+        raise typer.Exit(EXIT_CONFIG)
+    try:
+        since_dt = datetime.fromisoformat(since) if since else None
+    except ValueError:
+        console.print(f"[red]error:[/red] --since must be a date like 2025-09-01, got {since!r}")
+        raise typer.Exit(EXIT_CONFIG) from None
+    configure_prefect(settings.data_dir)
+    from flows.backfill import backfill as backfill_flow
+
+    try:
+        with progress.RichReporter(console) as bars, progress.reporting(bars):
+            result = backfill_flow(urls_file=str(urls) if urls else None, since=since_dt)
+    except (SourcesFileError, WarehouseLockedError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_LOCKED if isinstance(exc, WarehouseLockedError) else EXIT_CONFIG) from None
+    console.print(
+        f"backfill: {result['candidates']} candidate articles, {result['already_loaded']} already loaded, "
+        f"{result['loaded']} loaded now, {result['failed']} failed (see fetch_errors; retried next run) "
+        f"in {result['batches']} batches -> {result['database']}"
+    )
+    raise typer.Exit(EXIT_PARTIAL if result["failed"] else EXIT_OK)
+
+
+def _reprocess(ctx: typer.Context, name: str) -> dict:
+    """Run the reclassify or reextract flow (flows/reprocess.py) with progress bars."""
+    from warehouse import WarehouseLockedError
+
+    settings = _settings(ctx)
+    if not settings.database_path.exists():
+        console.print(f"No warehouse at {settings.database_path} yet: run `framewatch run` (or `framewatch demo`) first.")
+        raise typer.Exit(EXIT_CONFIG)
+    configure_prefect(settings.data_dir)
+    from flows import reprocess
+
+    try:
+        with progress.RichReporter(console) as bars, progress.reporting(bars):
+            return getattr(reprocess, name)()
+    except WarehouseLockedError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_LOCKED) from None
+
+
+@app.command()
+def reclassify(ctx: typer.Context) -> None:
+    """Classify every stored article again with the current classifier and references
+    (no fetching); older versions' rows stay. Resumable. See docs/reprocess.md."""
+    out = _reprocess(ctx, "reclassify")
+    console.print(f"reclassify: {out['message']}; current version: {out['current']}", highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def reextract(ctx: typer.Context) -> None:
+    """Extract stored raw pages again where the extractor version changed (no fetching);
+    changed texts are classified again, earlier extractions kept. See docs/reprocess.md."""
+    out = _reprocess(ctx, "reextract")
+    console.print(f"reextract: {out['message']}", highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_PARTIAL if out["failed"] else EXIT_OK)
