@@ -38,6 +38,9 @@ def make_articles(n: int, words: int = 1000) -> list[ArticleText]:
     return out
 
 
+GOALS = {"lexical": 200, "embedding": 10}  # articles of 1,000 words per second on 2 cores
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("backends", nargs="*", default=["lexical", "embedding"])
@@ -47,6 +50,7 @@ def main() -> None:
     articles = make_articles(args.n)
     mean_words = sum(len(a.text.split()) for a in articles) / len(articles)
     print(f"{len(articles)} articles, {mean_words:.0f} words each; {os.cpu_count()} CPUs")
+    rows = []
     for backend in args.backends:
         try:
             clf = make_classifier(backend)
@@ -61,7 +65,17 @@ def main() -> None:
             started = time.perf_counter()
             clf.classify_many(articles)
             best = min(best, time.perf_counter() - started)
-        print(f"{backend:10s} {len(articles) / best:8.1f} articles/s  (load+warm-up {load:.1f}s, {clf.name} {clf.version})")
+        rate = len(articles) / best
+        print(f"{backend:10s} {rate:8.1f} articles/s  (load+warm-up {load:.1f}s, {clf.name} {clf.version})")
+        goal = GOALS.get(backend)
+        rows.append(f"| {backend} | {clf.version} | {rate:.1f} | {goal} | {rate / goal:.2f}x | {load:.1f} s |")
+    from bench.results import machine, write_section
+
+    write_section("Classification", f"""Machine: {machine()}. `python -m bench.bench_classify`: {len(articles)} synthetic articles of {mean_words:.0f} words, best of {args.repeat} batches, after a warm-up; one process (the embedding backend's torch uses every core).
+
+| backend | version | articles/s | goal (issue) | ratio to goal | model load + warm-up |
+|---|---|---|---|---|---|
+""" + "\n".join(rows))
 
 
 if __name__ == "__main__":

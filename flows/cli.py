@@ -150,8 +150,8 @@ def demo(ctx: typer.Context, port: int = typer.Option(47801, help="first of the 
     if snap:  # analysts open the snapshot, which also DuckDB 1.5 clients can read
         console.print(
             f"Analyst snapshot: [bold]{snap}[/bold]\n"
-            f"Try: framewatch sql -d {snap} \"SELECT * FROM framing_weekly ORDER BY week, label\"\n"
-            f"  or: duckdb -readonly {snap} -c \"SELECT title, published_at FROM articles ORDER BY published_at LIMIT 5\""
+            f"Try: .venv/bin/framewatch sql -d {snap} \"SELECT * FROM framing_weekly WHERE is_framing ORDER BY week, label\"\n"
+            f"  or: .venv/bin/framewatch report -d {snap}    (a chart and an HTML page in reports-out/)"
         )
     raise typer.Exit(_exit_code(summary))
 
