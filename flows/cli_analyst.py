@@ -80,7 +80,7 @@ def export_command(
         console.print(f"{name:<24} {n:>8} rows  {target}")
 
 
-# ---------------------------------------------------------------- alerts (issue 7)
+# ---------------------------------------------------------------- alerts
 alerts_app = typer.Typer(help="Framing-shift and source-health alerts: list them, acknowledge one.")
 app.add_typer(alerts_app, name="alerts")
 

@@ -1,5 +1,5 @@
 """The analyst views on a warehouse the real flow built (plus synthetic rows
-where the placeholder classifier and the mini site leave gaps)."""
+where the mini site leaves gaps)."""
 from __future__ import annotations
 
 import pytest

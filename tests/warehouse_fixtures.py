@@ -4,9 +4,7 @@ Imported by the test modules (not conftest.py, which other features edit too).
 """
 from __future__ import annotations
 
-import hashlib
 import shutil
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -14,21 +12,16 @@ import pytest
 
 from tests.conftest import DEMO_SITES, FIXTURES, ingest_overrides
 from warehouse.db import SQL_DIR
-from warehouse.load import LoadBatch, load_batch
 
-PLACEHOLDER_CLASSIFIER = "framewatch-placeholder"
-SYNTHETIC = ("synthetic-test", "1")
 
 
 @pytest.fixture(scope="session")
 def flow_warehouse(prefect_harness, tmp_path_factory) -> dict:
-    """The real daily flow run against the demo corpus when present (else the
-    mini fixture site), then the analyst snapshot it published. Session-wide:
-    tests that modify it work on a copy (see copy_warehouse)."""
+    """The real daily flow run against the demo corpus (else the mini fixture
+    site), and the analyst snapshot it published. Session-wide: tests that
+    modify it work on a copy (see copy_warehouse)."""
     from demo.server import serve_sites
     from flows.daily_ingest import daily_ingest
-    from warehouse import connect
-    from warehouse.snapshot import publish_snapshot
 
     tmp = tmp_path_factory.mktemp("flow-warehouse")
     root = DEMO_SITES if DEMO_SITES.is_dir() else FIXTURES / "sites"
@@ -36,13 +29,6 @@ def flow_warehouse(prefect_harness, tmp_path_factory) -> dict:
         summary = daily_ingest(overrides=ingest_overrides(tmp, sites))
     assert summary["status"] in ("completed", "completed_with_errors"), summary["errors"]
     db = Path(summary["database"])
-    conn = connect(db)
-    try:
-        topped_up = top_up_placeholder(conn)
-    finally:
-        conn.close()
-    if topped_up:
-        publish_snapshot(db, summary["snapshot"])
     return {"db": db, "snapshot": Path(summary["snapshot"]), "summary": summary, "corpus": root.name, "tmp": tmp}
 
 
@@ -51,60 +37,6 @@ def copy_warehouse(src: Path, dst_dir: Path) -> Path:
     dst = dst_dir / src.name
     shutil.copyfile(src, dst)
     return dst
-
-
-def top_up_placeholder(conn: duckdb.DuckDBPyConnection) -> bool:
-    """Until the real classifier lands, framing/ holds a placeholder that
-    labels nothing with a framing and gives no evidence, and the mini site
-    has no copies. So that every view and documented query has rows to show,
-    add (through the real loader) a synthetic classifier version that labels
-    on-topic articles in turn with each framing and 'mixed', with evidence,
-    and one copy of an article on a second source. Only done when the
-    placeholder made the classifications: the real classifier's are tested
-    as they are."""
-    versions = {c for (c,) in conn.execute("SELECT DISTINCT classifier FROM classifications").fetchall()}
-    if versions != {PLACEHOLDER_CLASSIFIER}:
-        return False
-    framings = [f for (f,) in conn.execute("SELECT framing_id FROM framings ORDER BY framing_id").fetchall()]
-    cycle = [*framings, "mixed"]
-    arts = conn.execute(
-        "SELECT a.article_id, a.text, c.label FROM articles a JOIN classifications c USING (article_id) ORDER BY a.article_id"
-    ).fetchall()
-    now = datetime.now(timezone.utc)
-    batch = LoadBatch(run={"run_id": "synthetic", "started_at": now, "finished_at": now, "status": "completed",
-                           "counts": {}, "timings": {}, "error_count": 0, "message": "test top-up"})
-    key = dict(zip(("classifier", "classifier_version"), SYNTHETIC))
-    on = 0
-    for aid, text, label in arts:
-        if label != "off_topic":
-            label = cycle[on % len(cycle)]
-            on += 1
-        batch.classifications.append({"article_id": aid, **key, "label": label, "confidence": 0.7, "relevance": 0.9,
-                                      "params": {}, "reference_hashes": {}, "classified_at": now, "run_id": "synthetic"})
-        sentences = [s for s in (text or "").split(". ") if len(s.split()) > 5][:2] or ["(no sentence)"]
-        for f in framings:
-            score = 0.8 if label in (f, "mixed") else 0.2
-            batch.framing_scores.append({"article_id": aid, **key, "framing_id": f, "score": score})
-            for rank, s in enumerate(sentences, 1):
-                batch.evidence.append({"article_id": aid, **key, "framing_id": f, "rank": rank, "article_sentence": s,
-                                       "reference_sentence": f"reference sentence of {f}", "similarity": score - rank / 100})
-    if not conn.execute("SELECT count(*) FROM story_copies WHERE copies > 1").fetchone()[0]:
-        cur = conn.execute("SELECT * FROM articles WHERE story_id = article_id ORDER BY published_at LIMIT 1")
-        row = dict(zip([d[0] for d in cur.description], cur.fetchone()))
-        url = row["canonical_url"].replace("://", "://mirror.", 1)
-        copy_id = hashlib.sha256(url.encode()).hexdigest()[:16]
-        row.update(article_id=copy_id, canonical_url=url, url=url, source_id="mirror", story_id=row["article_id"],
-                   published_at=row["published_at"] + timedelta(days=1), run_id="synthetic")
-        batch.sources.append({"source_id": "mirror", "name": "Mirror Republisher", "site_url": None,
-                              "feed_url": "http://mirror.invalid/feed.xml", "country": None, "language": "en",
-                              "feed_verified": False})
-        batch.articles.append(row)
-        # the copy is classified too, differently: the story must still take its original's label
-        orig_label = next(c["label"] for c in batch.classifications if c["article_id"] == row["story_id"])
-        other = "neither" if orig_label != "neither" else "mixed"
-        batch.classifications.append({**batch.classifications[0], "article_id": copy_id, "label": other})
-    load_batch(conn, batch)
-    return True
 
 
 def make_v1_warehouse(path: Path) -> dict[str, int]:

@@ -101,11 +101,10 @@ SELECT count(*) FROM classifications WHERE classifier = ? AND classifier_version
 -- name: set_current_classifier
 UPDATE classifier_versions SET is_current = (classifier = $1 AND classifier_version = $2);
 
--- ---------------------------------------------------------------- alerts (issue 7)
+-- ---------------------------------------------------------------- alerts
 -- A story is a cluster of copies (articles.story_id, else the article itself);
 -- it counts once, on the date and with the label of its earliest copy.
--- Each article's label is from its latest classification. The lead may
--- switch these to the warehouse branch's framing_daily view.
+-- Each article's label is from its latest classification.
 
 -- name: alert_daily_counts
 WITH latest AS (
