@@ -131,7 +131,11 @@ def to_arrow(conn: duckdb.DuckDBPyConnection, table: str, rows: Rows) -> pa.Tabl
     encode = _json_encoder()
     for c in columns:
         if types[c] == "JSON":
-            data[c] = [encode(v) for v in data[c]]
+            # Rows of one batch share their dicts (every classification row
+            # holds the same classifier params): encode each object once.
+            # ids are stable here: `rows` keeps every value alive.
+            seen: dict[int, str | None] = {}
+            data[c] = [seen[id(v)] if id(v) in seen else seen.setdefault(id(v), encode(v)) for v in data[c]]
     return pa.Table.from_pydict(data, schema=_arrow_schema(types, columns))
 
 
