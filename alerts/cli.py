@@ -7,15 +7,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from warehouse import connect, query
+from warehouse import connect, named_rows, query
 
 
 def _rows(db: Path, read_only: bool = True) -> list[dict]:
     conn = connect(db, read_only=read_only)
     try:
-        cur = conn.execute(query("alerts_list"))
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r)) for r in cur.fetchall()]
+        return named_rows(conn, "alerts_list")
     finally:
         conn.close()
 

@@ -23,20 +23,15 @@ from alerts import deliver
 from alerts.detect import check_shifts, is_repeat
 from alerts.health import check_sources
 from flows.settings import Settings
-from warehouse import connect, query
+from warehouse import connect, named_rows, query
 from warehouse.load import to_arrow
 
 log = logging.getLogger(__name__)
 
 
-def _rows(cur) -> list[dict]:
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
-
-
 def record_new_alerts(conn, rows: list[dict], now: datetime, cooldown_days: int) -> list[dict]:
     """Insert the rows the table does not hold yet; return those inserted."""
-    existing_ids = {a for (a,) in conn.execute("SELECT alert_id FROM alerts").fetchall()}
+    existing_ids = {a for (a,) in conn.execute(query("alert_ids")).fetchall()}
     shifts = conn.execute(query("alert_existing_shifts")).fetchall()
     fresh = []
     for r in rows:
@@ -77,7 +72,7 @@ def run_check(db_path: Path | str, settings: Settings, now: datetime | None = No
         shifts = check_shifts(conn, s)
         health = check_sources(conn, s, s.failure_threshold or settings.fetch.failure_threshold, now)
         fresh = record_new_alerts(conn, shifts.rows + health, now, s.cooldown_days)
-        pending = _rows(conn.execute(query("alerts_undelivered")))
+        pending = named_rows(conn, "alerts_undelivered")
     finally:
         conn.close()
     summary.update(granularity=shifts.granularity, stories_per_week=round(shifts.stories_per_week, 1),

@@ -22,7 +22,7 @@ import duckdb
 
 from alerts.detect import alert_id
 from flows.settings import AlertSettings
-from warehouse import query
+from warehouse import named_rows
 
 MIN_ITEMS_FOR_USUAL_GAP = 5
 
@@ -37,10 +37,8 @@ def _row(kind: str, source_id: str, key: str, summary: str, start: datetime | No
 
 
 def check_sources(conn: duckdb.DuckDBPyConnection, s: AlertSettings, failure_threshold: int, now: datetime) -> list[dict]:
-    cur = conn.execute(query("alert_source_activity"))
-    cols = [d[0] for d in cur.description]
     rows = []
-    for r in (dict(zip(cols, x)) for x in cur.fetchall()):
+    for r in named_rows(conn, "alert_source_activity"):
         sid = r["source_id"]
         if r["disabled"]:
             continue  # disabled on purpose (e.g. HTTP 410): already visible in `framewatch status`

@@ -250,7 +250,7 @@ def _next_run(settings: Settings) -> str:
 def sources(ctx: typer.Context, database: Path = typer.Option(None, help="DuckDB file (default: from settings)")) -> None:
     """Feed health per source: last attempt and success, status, failures in a row, why."""
     from extractors.feed_health import is_flagged
-    from warehouse import connect, query
+    from warehouse import connect, named_rows
 
     settings = _settings(ctx)
     db = database or settings.database_path
@@ -259,9 +259,7 @@ def sources(ctx: typer.Context, database: Path = typer.Option(None, help="DuckDB
         raise typer.Exit(EXIT_CONFIG)
     conn = connect(db, read_only=True)
     try:
-        cur = conn.execute(query("source_health"))
-        cols = [d[0] for d in cur.description]
-        rows = [dict(zip(cols, r)) for r in cur.fetchall()]
+        rows = named_rows(conn, "source_health")
     finally:
         conn.close()
     when = lambda t: f"{t:%m-%d %H:%M}" if t else "never"  # noqa: E731

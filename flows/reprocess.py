@@ -36,7 +36,7 @@ from flows.daily_ingest import _flow_run_id, load_warehouse, publish_analyst_sna
 from flows.ledger import utcnow
 from flows.settings import Settings, load_settings
 from framing import ArticleText
-from warehouse import connect, query, set_current_classifier
+from warehouse import connect, named_rows, query, set_current_classifier
 from warehouse.load import LoadBatch
 from warehouse.rows import classification_rows, framing_row
 
@@ -46,9 +46,7 @@ def _read(db_path: Path, name: str, params: list) -> list[dict]:
     never held open while a batch is classified or extracted."""
     conn = connect(db_path)
     try:
-        cur = conn.execute(query(name), params)
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r)) for r in cur.fetchall()]
+        return named_rows(conn, name, params)
     finally:
         conn.close()
 

@@ -7,23 +7,17 @@ import duckdb
 
 from reports.charts import render_png
 from reports.html import render_html
-from warehouse import query
-
-
-def _rows(conn: duckdb.DuckDBPyConnection, name: str, params: list | None = None) -> list[dict]:
-    cur = conn.execute(query(name), params or [])
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
+from warehouse import named_rows
 
 
 def build_report(database: Path, out_dir: Path, evidence_rows: int = 12) -> tuple[Path, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     conn = duckdb.connect(str(database), read_only=True)
     try:
-        weekly = _rows(conn, "report_weekly")
-        by_source = _rows(conn, "report_by_source")
-        alerts = _rows(conn, "report_alerts")
-        evidence = _rows(conn, "report_latest_evidence", [evidence_rows])
+        weekly = named_rows(conn, "report_weekly")
+        by_source = named_rows(conn, "report_by_source")
+        alerts = named_rows(conn, "report_alerts")
+        evidence = named_rows(conn, "report_latest_evidence", [evidence_rows])
     finally:
         conn.close()
     if not weekly:

@@ -59,6 +59,13 @@ def query(name: str) -> str:
         raise KeyError(f"no query named {name!r} in warehouse/sql/queries.sql") from None
 
 
+def named_rows(conn: duckdb.DuckDBPyConnection, name: str, params: list | None = None) -> list[dict]:
+    """Run a named query; its rows as dicts keyed by column name."""
+    cur = conn.execute(query(name), params or [])
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+
 def _is_lock_error(exc: Exception) -> bool:
     msg = str(exc).lower()
     return "lock" in msg and ("conflicting" in msg or "could not set lock" in msg)

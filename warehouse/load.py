@@ -17,7 +17,7 @@ import duckdb
 import orjson
 import pyarrow as pa
 
-from warehouse.db import query, transaction
+from warehouse.db import named_rows, query, transaction
 
 
 def article_id(canonical_url: str) -> str:
@@ -248,21 +248,15 @@ def dedup_candidates(conn: duckdb.DuckDBPyConnection, new: list[dict], band_keys
     ))
     conn.register("dedup_bands", pa.table({"band_key": pa.array(sorted(set(band_keys)), pa.int64())}))
     try:
-        cur = conn.execute(query("dedup_candidates"))
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, row)) for row in cur.fetchall()]
+        return named_rows(conn, "dedup_candidates")
     finally:
         conn.unregister("dedup_new")
         conn.unregister("dedup_bands")
 
 
 def due_retries(conn: duckdb.DuckDBPyConnection) -> list[dict]:
-    cur = conn.execute(query("due_retries"))
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, row)) for row in cur.fetchall()]
+    return named_rows(conn, "due_retries")
 
 
 def source_states(conn: duckdb.DuckDBPyConnection) -> dict[str, dict]:
-    cur = conn.execute(query("source_states"))
-    cols = [d[0] for d in cur.description]
-    return {row[0]: dict(zip(cols, row)) for row in cur.fetchall()}
+    return {r["source_id"]: r for r in named_rows(conn, "source_states")}

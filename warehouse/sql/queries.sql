@@ -106,6 +106,9 @@ UPDATE classifier_versions SET is_current = (classifier = $1 AND classifier_vers
 -- it counts once, on the date and with the label of its earliest copy.
 -- Each article's label is from its latest classification.
 
+-- name: alert_ids
+SELECT alert_id FROM alerts;
+
 -- name: alert_daily_counts
 WITH latest AS (
     SELECT article_id, label,
