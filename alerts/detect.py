@@ -18,7 +18,7 @@ import numpy as np
 from alerts.calibrate import load_thresholds
 from alerts.cusum import Detection, FramingState, detect, params_for, to_weekly
 from flows.settings import AlertSettings
-from warehouse import query
+from warehouse import named_rows, query
 
 
 @dataclass
@@ -150,9 +150,7 @@ def _shift_row(conn, d: Detection, k, n, fidx, start: date, end: date, gran: str
 def _evidence(conn, start: date, end: date, label: str | None, risers: set[str], limit: int) -> list[dict]:
     """The stories that drove it: for a rise, those with the rising label;
     for a fall, those that took its place (rising co-movers first)."""
-    cur = conn.execute(query("alert_window_stories"), [start, end])
-    cols = [x[0] for x in cur.description]
-    rows = [dict(zip(cols, r)) for r in cur.fetchall()]
+    rows = named_rows(conn, "alert_window_stories", [start, end])
     if label is not None:
         rows = [r for r in rows if r["label"] == label]
     else:

@@ -23,7 +23,7 @@ from corpusgen import content, templates_a, templates_b  # noqa: E402
 from corpusgen.common import PageContext, d_long_uk, url  # noqa: E402
 from corpusgen.compose import Composer, republished_pair, slugify  # noqa: E402
 from corpusgen.feeds import feed, robots, site_toml  # noqa: E402
-from corpusgen.plan import END, HALF_WEEKS, REPUBLISHED, START, build_plan  # noqa: E402
+from corpusgen.plan import END, HALF_WEEKS, START, build_plan  # noqa: E402
 
 SEED = 20251221
 ON_TOPIC = ("transactional_truce", "institutional_engagement", "hawkish", "neutral_news")

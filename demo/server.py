@@ -110,3 +110,18 @@ def serve_sites(sites_dir: Path = SITES_DIR, base_port: int = DEMO_BASE_PORT) ->
         for srv in servers:
             srv.shutdown()
             srv.server_close()
+
+
+def write_sources_file(path: Path, sites: list[DemoSite]) -> Path:
+    """A sources.toml for the served sites, so a run reaches them through the
+    same code path as real feeds (extractors/sources.py reads it back)."""
+    lines = []
+    for s in sites:
+        lines += [
+            "[[source]]", f'id = "{s.id}"', f'name = "{s.name}"', f'site_url = "{s.base_url}/"',
+            f'feed_url = "{s.feed_url}"', f'country = "{s.country or ""}"', f'language = "{s.language or "en"}"',
+            "feed_verified = true", "",
+        ]
+    path.write_text("\n".join(lines))
+    return path
+

@@ -111,7 +111,7 @@ def run(ctx: typer.Context) -> None:
 @app.command()
 def demo(ctx: typer.Context, port: int = typer.Option(47801, help="first of the demo sites' ports on 127.0.0.1")) -> None:
     """Serve the bundled demo sites on 127.0.0.1 and run the real flow against them."""
-    from demo.server import serve_sites
+    from demo.server import serve_sites, write_sources_file
 
     DEMO_DATA_DIR.mkdir(parents=True, exist_ok=True)
     sources_file = DEMO_DATA_DIR / "sources.toml"
@@ -120,14 +120,7 @@ def demo(ctx: typer.Context, port: int = typer.Option(47801, help="first of the 
     # A local webhook stands in for the team's Slack/Teams/e-mail: every alert
     # the demo delivers lands in data/demo/alerts-received.jsonl.
     with serve_sites(base_port=port) as sites, webhook_receiver(port - 11, DEMO_DATA_DIR / "alerts-received.jsonl") as rx:
-        lines = []
-        for s in sites:
-            lines += [
-                "[[source]]", f'id = "{s.id}"', f'name = "{s.name}"', f'site_url = "{s.base_url}/"',
-                f'feed_url = "{s.feed_url}"', f'country = "{s.country or ""}"', f'language = "{s.language or "en"}"',
-                "feed_verified = true", "",
-            ]
-        sources_file.write_text("\n".join(lines))
+        write_sources_file(sources_file, sites)
         console.print(f"Serving {len(sites)} demo sites on 127.0.0.1:{port}-{port + len(sites) - 1}")
         summary = _run_flow(
             _settings(ctx),

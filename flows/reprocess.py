@@ -220,7 +220,6 @@ def reextract(overrides: dict | None = None) -> dict:
     settings = load_settings(**(overrides or {}))
     db = settings.database_path
     version = article_mod.EXTRACTOR_VERSION  # looked up now, not at import: the version this call writes
-    clf = get_classifier(settings.classifier_backend, str(settings.seeds_dir))
     out = {"extractor_version": version, "articles": 0, "already_current": 0, "reextracted": 0, "text_changed": 0,
            "reclassified": 0, "failed": 0, "reasons": Counter(), "batches": 0, "snapshot": None, "database": str(db)}
     if not Path(db).exists():

@@ -16,7 +16,7 @@ from flows.prefect_env import configure_prefect
 # Prefect reads its settings at import: point it at a throwaway home first.
 configure_prefect(tempfile.mkdtemp(prefix="framewatch-test-"))
 
-from demo.server import DemoSite, serve_sites  # noqa: E402
+from demo.server import DemoSite, serve_sites, write_sources_file  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEMO_SITES = Path(__file__).resolve().parent.parent / "demo" / "sites"
@@ -45,20 +45,12 @@ def demo_sites():
         yield sites
 
 
-def write_sources(path: Path, sites: list[DemoSite]) -> Path:
-    lines = []
-    for s in sites:
-        lines += ["[[source]]", f'id = "{s.id}"', f'name = "{s.name}"', f'feed_url = "{s.feed_url}"', f'site_url = "{s.base_url}/"', ""]
-    path.write_text("\n".join(lines))
-    return path
-
-
 def ingest_overrides(tmp_path: Path, sites: list[DemoSite], **extra) -> dict:
     """Settings for a run against local fixture sites: loopback allowed, no politeness delay."""
     fetch = {"allow_hosts": ["127.0.0.1"], "min_interval": 0.0, **extra.pop("fetch", {})}
     return {
         "data_dir": str(tmp_path / "data"),
-        "sources_file": str(write_sources(tmp_path / "sources.toml", sites)),
+        "sources_file": str(write_sources_file(tmp_path / "sources.toml", sites)),
         "fetch": fetch,
         **extra,
     }

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from flows.cli import EXIT_OK, app
 from flows.run_report import ARTIFACT_KEY
-from tests.conftest import write_sources
+from demo.server import write_sources_file
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -22,7 +22,7 @@ def _bar(output: str, label: str) -> tuple[int, int, int]:
 
 
 def test_run_shows_bars_with_final_counts_then_the_stage_summary_and_an_artifact(tmp_path, mini_sites, monkeypatch):
-    monkeypatch.setenv("FRAMEWATCH_SOURCES_FILE", str(write_sources(tmp_path / "sources.toml", mini_sites)))
+    monkeypatch.setenv("FRAMEWATCH_SOURCES_FILE", str(write_sources_file(tmp_path / "sources.toml", mini_sites)))
     monkeypatch.setenv("FRAMEWATCH_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("FRAMEWATCH_FETCH__ALLOW_HOSTS", '["127.0.0.1"]')
     monkeypatch.setenv("FRAMEWATCH_FETCH__MIN_INTERVAL", "0")

@@ -102,50 +102,30 @@ SELECT count(*) FROM classifications WHERE classifier = ? AND classifier_version
 UPDATE classifier_versions SET is_current = (classifier = $1 AND classifier_version = $2);
 
 -- ---------------------------------------------------------------- alerts
--- A story is a cluster of copies (articles.story_id, else the article itself);
--- it counts once, on the date and with the label of its earliest copy.
--- Each article's label is from its latest classification.
+-- Stories, their dates and labels come from the story_framings view: a
+-- story counts once, dated by its earliest copy, labelled by its original
+-- under the current classifier version.
 
 -- name: alert_ids
 SELECT alert_id FROM alerts;
 
 -- name: alert_daily_counts
-WITH latest AS (
-    SELECT article_id, label,
-           row_number() OVER (PARTITION BY article_id ORDER BY classified_at DESC, classifier_version DESC) AS rn
-    FROM classifications
-), story AS (
-    SELECT coalesce(a.story_id, a.article_id) AS story_id, l.label,
-           CAST(timezone('UTC', coalesce(a.published_at, a.fetched_at)) AS DATE) AS day,
-           row_number() OVER (PARTITION BY coalesce(a.story_id, a.article_id)
-                              ORDER BY coalesce(a.published_at, a.fetched_at), a.article_id) AS r
-    FROM articles a JOIN latest l ON l.article_id = a.article_id AND l.rn = 1
-)
-SELECT day, label, count(*) AS stories
-FROM story WHERE r = 1 AND label <> 'off_topic' AND day IS NOT NULL
-GROUP BY day, label ORDER BY day, label;
+-- On-topic stories per day and label, from story_framings (views.sql): the
+-- same stories, dates and current classifier version the analysts' views use.
+SELECT story_date AS day, label, count(*) AS stories
+FROM story_framings WHERE on_topic AND story_date IS NOT NULL
+GROUP BY ALL ORDER BY day, label;
 
 -- name: alert_window_stories
 -- The stories behind a shift: on-topic stories dated in [$1, $2] with their
 -- strongest evidence sentence for their own label.
-WITH latest AS (
-    SELECT *, row_number() OVER (PARTITION BY article_id ORDER BY classified_at DESC, classifier_version DESC) AS rn
-    FROM classifications
-), story AS (
-    SELECT coalesce(a.story_id, a.article_id) AS story_id, a.article_id, a.title, a.url, a.source_id,
-           coalesce(a.published_at, a.fetched_at) AS item_at, l.label, l.confidence, l.classifier, l.classifier_version,
-           row_number() OVER (PARTITION BY coalesce(a.story_id, a.article_id)
-                              ORDER BY coalesce(a.published_at, a.fetched_at), a.article_id) AS r
-    FROM articles a JOIN latest l ON l.article_id = a.article_id AND l.rn = 1
-)
-SELECT s.story_id, s.article_id, s.title, s.url, s.source_id, s.item_at, s.label, s.confidence,
-       e.article_sentence, e.reference_sentence, e.similarity
-FROM story s
-LEFT JOIN evidence e ON e.article_id = s.article_id AND e.classifier = s.classifier
-     AND e.classifier_version = s.classifier_version AND e.framing_id = s.label AND e.rank = 1
-WHERE s.r = 1 AND s.label <> 'off_topic'
-  AND CAST(timezone('UTC', s.item_at) AS DATE) BETWEEN $1 AND $2
-ORDER BY s.confidence DESC NULLS LAST, s.item_at;
+SELECT s.story_id, s.article_id, s.title, s.canonical_url AS url, s.source_id, s.dated_at AS item_at,
+       s.label, s.confidence, e.article_sentence, e.reference_sentence, e.similarity
+FROM story_framings s
+LEFT JOIN evidence e ON e.article_id = s.article_id AND e.classifier_version = s.classifier_version
+     AND e.classifier = (SELECT classifier FROM current_classifier) AND e.framing_id = s.label AND e.rank = 1
+WHERE s.on_topic AND s.story_date BETWEEN $1 AND $2
+ORDER BY s.confidence DESC NULLS LAST, s.dated_at;
 
 -- name: alert_framing_ids
 SELECT framing_id FROM framings
