@@ -209,18 +209,18 @@ def test_source_failing_and_silent_alert_once(tmp_path, demo_like):
 def test_cli_lists_and_acknowledges(tmp_path, demo_like):
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from cli.app import app
 
     run_check(demo_like, demo_settings(tmp_path), now=NOW)
     a = _alerts(demo_like)[0]
     runner = CliRunner()
-    out = runner.invoke(app, ["alerts", "--database", str(demo_like)])
+    out = runner.invoke(app, ["alerts", "-d", str(demo_like.parent)])
     assert out.exit_code == 0, out.output
     assert a["alert_id"] in out.output and "Evidence" in out.output
-    out = runner.invoke(app, ["alerts", "ack", a["alert_id"], "--database", str(demo_like)])
+    out = runner.invoke(app, ["alerts", "ack", a["alert_id"], "-d", str(demo_like.parent)])
     assert out.exit_code == 0, out.output
     assert _alerts(demo_like)[0]["status"] == "acknowledged"
-    out = runner.invoke(app, ["alerts", "ack", "nosuchid", "--database", str(demo_like)])
+    out = runner.invoke(app, ["alerts", "ack", "nosuchid", "-d", str(demo_like.parent)])
     assert out.exit_code == 2
 
 

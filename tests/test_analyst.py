@@ -11,7 +11,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
+from cli.app import app
 from tests.warehouse_fixtures import flow_warehouse  # noqa: F401  (fixture)
 from warehouse.analyst import duckdb_cli, export
 
@@ -42,15 +42,15 @@ def test_documented_query_runs_on_the_demo_warehouse_and_returns_rows(flow_wareh
 def test_sql_command_prints_a_table_or_csv(flow_warehouse):  # noqa: F811
     snap = str(flow_warehouse["snapshot"])
     runner = CliRunner()
-    res = runner.invoke(app, ["sql", "-d", snap, "--csv", "SELECT label, stories FROM framing_weekly ORDER BY label"])
+    res = runner.invoke(app, ["sql", "--database", snap, "--csv", "SELECT label, stories FROM framing_weekly ORDER BY label"])
     assert res.exit_code == 0, res.output
     rows = list(csv.reader(io.StringIO(res.output)))
     assert rows[0] == ["label", "stories"] and len(rows) > 1
-    res = runner.invoke(app, ["sql", "-d", snap, "SELECT count(*) AS n FROM story_framings"])
+    res = runner.invoke(app, ["sql", "--database", snap, "SELECT count(*) AS n FROM story_framings"])
     assert res.exit_code == 0 and "1 row" in res.output, res.output
-    res = runner.invoke(app, ["sql", "-d", snap, "SELEC nonsense"])
+    res = runner.invoke(app, ["sql", "--database", snap, "SELEC nonsense"])
     assert res.exit_code == 2 and "error" in res.output
-    res = runner.invoke(app, ["sql", "-d", str(Path(snap).with_name("missing.duckdb")), "SELECT 1"])
+    res = runner.invoke(app, ["sql", "--database", str(Path(snap).with_name("missing.duckdb")), "SELECT 1"])
     assert res.exit_code == 2 and "no analyst snapshot" in res.output
 
 
@@ -71,11 +71,11 @@ def test_parquet_export_is_partitioned_by_month_and_complete(flow_warehouse, tmp
 
 
 def test_csv_export_writes_one_file_per_view_and_table(flow_warehouse, tmp_path):  # noqa: F811
-    res = CliRunner().invoke(app, ["export", "-d", str(flow_warehouse["snapshot"]), "--format", "csv", "--out", str(tmp_path)])
+    res = CliRunner().invoke(app, ["export", "--database", str(flow_warehouse["snapshot"]), "--format", "csv", "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
     with open(tmp_path / "framing_weekly.csv") as f:
         rows = list(csv.reader(f))
     assert rows[0][:3] == ["week", "label", "is_framing"] and len(rows) > 1
     assert (tmp_path / "articles.csv").exists() and not (tmp_path / "schema_version.csv").exists()
-    res = CliRunner().invoke(app, ["export", "-d", str(flow_warehouse["snapshot"]), "--format", "xlsx"])
+    res = CliRunner().invoke(app, ["export", "--database", str(flow_warehouse["snapshot"]), "--format", "xlsx"])
     assert res.exit_code == 2

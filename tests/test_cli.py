@@ -5,7 +5,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import EXIT_CONFIG, EXIT_FAILED, app
+from cli.app import EXIT_CONFIG, EXIT_FAILED, app
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 runner = CliRunner()

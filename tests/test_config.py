@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import EXIT_CONFIG, EXIT_OK, app
+from cli.app import EXIT_CONFIG, EXIT_OK, app
 from flows.config_view import mask_url
 
 runner = CliRunner()

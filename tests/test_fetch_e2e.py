@@ -3,6 +3,7 @@ the run completes, the good items load, every bad case is in fetch_errors with
 its reason, and memory stays bounded. A second run is conditional (304s)."""
 from __future__ import annotations
 
+import os
 import resource
 import time
 
@@ -137,8 +138,8 @@ def test_hostile_sources_beside_good_ones(tmp_path, mini_sites):
     # `framewatch sources` lists feed health from the warehouse
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from cli.app import app
 
-    out = CliRunner().invoke(app, ["sources", "--database", db])
+    out = CliRunner().invoke(app, ["sources", "-d", os.path.dirname(db)])
     assert out.exit_code == 0, out.output
     assert "feed health" in out.output and "gone" in out.output and "hostile" in out.output

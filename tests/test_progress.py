@@ -7,7 +7,7 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import EXIT_OK, app
+from cli.app import EXIT_OK, app
 from flows.run_report import ARTIFACT_KEY
 from demo.server import write_sources_file
 

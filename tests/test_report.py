@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
+from cli.app import app
 from tests.warehouse_fixtures import flow_warehouse  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

@@ -175,7 +175,7 @@ def test_reextract_records_a_missing_raw_page_and_keeps_the_article(warehouse, t
 def test_cli_commands_say_what_they_did_with_documented_exit_codes(warehouse, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from flows.cli import EXIT_CONFIG, EXIT_OK, EXIT_PARTIAL, app
+    from cli.app import EXIT_CONFIG, EXIT_OK, EXIT_PARTIAL, app
 
     overrides, db = warehouse
     runner = CliRunner()

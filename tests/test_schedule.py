@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from flows.cli import EXIT_NO_SERVER
+from cli.app import EXIT_NO_SERVER
 from flows.settings import PROJECT_ROOT
 
 BIN = Path(sys.executable).parent

@@ -1,4 +1,4 @@
-"""Analyst commands: `framewatch sql`, `export`, `report`, `alerts`, `eval`."""
+"""Analyst commands: `framewatch sql`, `export`, `report`, `eval`."""
 from __future__ import annotations
 
 import sys
@@ -7,13 +7,14 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from flows.cli import EXIT_CONFIG, _settings, app, console
+from cli.app import EXIT_CONFIG, app, console, data_dir_option, fail_config, require_warehouse, settings_for
 
 
-def _snapshot_path(database: Path | None) -> Path:
-    from flows.settings import load_settings
+DATABASE_HELP = "a DuckDB file to read instead (default: the analyst snapshot in the data folder)"
 
-    return database or load_settings().snapshot_path
+
+def _snapshot_path(ctx: typer.Context, data_dir: Path | None, database: Path | None) -> Path:
+    return database or settings_for(ctx, data_dir).snapshot_path
 
 
 def _print_result(result) -> None:
@@ -28,9 +29,11 @@ def _print_result(result) -> None:
 
 @app.command("sql")
 def sql_command(
+    ctx: typer.Context,
     query: str = typer.Argument(None, help="SQL to run; omit for an interactive shell"),
     csv_out: bool = typer.Option(False, "--csv", help="print CSV instead of a table"),
-    database: Path = typer.Option(None, "--database", "-d", help="DuckDB file (default: the analyst snapshot)"),
+    data_dir: Path = data_dir_option(),
+    database: Path = typer.Option(None, "--database", help=DATABASE_HELP),
 ) -> None:
     """Query the analyst snapshot (read-only; never blocks a run). See docs: For analysts."""
     import csv
@@ -39,18 +42,16 @@ def sql_command(
 
     from warehouse.analyst import SnapshotMissingError, interactive, run_sql
 
-    path = _snapshot_path(database)
+    path = _snapshot_path(ctx, data_dir, database)
     try:
         if query is None:
             interactive(path, _print_result, lambda msg: console.print(f"[red]{msg}[/red]"))
             return
         result = run_sql(path, query)
     except SnapshotMissingError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_CONFIG) from None
+        fail_config(str(exc))
     except duckdb.Error as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_CONFIG) from None
+        fail_config(str(exc))
     if csv_out:
         w = csv.writer(sys.stdout)
         w.writerow(result.columns)
@@ -61,9 +62,11 @@ def sql_command(
 
 @app.command("export")
 def export_command(
+    ctx: typer.Context,
     fmt: str = typer.Option("parquet", "--format", help="parquet (partitioned by month) or csv"),
     out: Path = typer.Option(Path("export"), "--out", "-o", help="output directory"),
-    database: Path = typer.Option(None, "--database", "-d", help="DuckDB file (default: the analyst snapshot)"),
+    data_dir: Path = data_dir_option(),
+    database: Path = typer.Option(None, "--database", help=DATABASE_HELP),
 ) -> None:
     """Write every analyst view and table as Parquet (partitioned by month) or CSV."""
     from warehouse.analyst import FORMATS, SnapshotMissingError, export
@@ -72,75 +75,28 @@ def export_command(
         console.print(f"[red]error:[/red] --format must be one of {', '.join(FORMATS)}")
         raise typer.Exit(EXIT_CONFIG)
     try:
-        written = export(_snapshot_path(database), out, fmt)
+        written = export(_snapshot_path(ctx, data_dir, database), out, fmt)
     except SnapshotMissingError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_CONFIG) from None
+        fail_config(str(exc))
     for name, target, n in written:
         console.print(f"{name:<24} {n:>8} rows  {target}")
-
-
-# ---------------------------------------------------------------- alerts
-alerts_app = typer.Typer(help="Framing-shift and source-health alerts: list them, acknowledge one.")
-app.add_typer(alerts_app, name="alerts")
-
-
-def _alerts_db(database: Path | None) -> Path:
-    from flows.settings import load_settings
-
-    db = database or load_settings().database_path
-    if not Path(db).exists():
-        console.print(f"No warehouse at {db} yet: run `framewatch run` (or `framewatch demo`) first.")
-        raise typer.Exit(EXIT_CONFIG)
-    return Path(db)
-
-
-@alerts_app.callback(invoke_without_command=True)
-def alerts_list(
-    ctx: typer.Context,
-    database: Path = typer.Option(None, help="DuckDB file (default: from settings)"),
-    limit: int = typer.Option(20, help="most recent alerts to show"),
-) -> None:
-    """List alerts, newest first, with the stories and evidence behind each."""
-    if ctx.invoked_subcommand:
-        return
-    from alerts.cli import print_alerts
-
-    print_alerts(console, _alerts_db(database), limit)
-
-
-@alerts_app.command("ack")
-def alerts_ack(
-    alert_id: str = typer.Argument(..., help="the alert's id, as listed by `framewatch alerts`"),
-    database: Path = typer.Option(None, help="DuckDB file (default: from settings)"),
-) -> None:
-    """Acknowledge an alert: a person has seen it."""
-    from alerts.cli import acknowledge
-
-    if not acknowledge(_alerts_db(database), alert_id):
-        console.print(f"[red]error:[/red] no unacknowledged alert {alert_id!r}")
-        raise typer.Exit(EXIT_CONFIG)
-    console.print(f"Acknowledged {alert_id}.")
 
 
 @app.command()
 def report(
     ctx: typer.Context,
     out: Path = typer.Option(Path("reports-out"), "--out", "-o", help="folder for framewatch-report.html and .png"),
-    database: Path = typer.Option(None, "--database", "-d", help="DuckDB file (default: the analyst snapshot)"),
+    data_dir: Path = data_dir_option(),
+    database: Path = typer.Option(None, "--database", help=DATABASE_HELP),
 ) -> None:
     """Render the weekly framing chart (PNG) and a self-contained HTML report."""
     from reports.build import build_report
 
-    db = database or _settings(ctx).snapshot_path
-    if not Path(db).exists():
-        console.print(f"[red]error:[/red] no warehouse at {db}: run `framewatch run` (or `framewatch demo`) first")
-        raise typer.Exit(EXIT_CONFIG)
+    db = require_warehouse(_snapshot_path(ctx, data_dir, database))
     try:
         html, png = build_report(Path(db), out)
     except ValueError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_CONFIG) from None
+        fail_config(str(exc))
     console.print(f"report: {html}\nchart:  {png}")
 
 
@@ -161,7 +117,7 @@ def eval_command(
         from flows.demo_eval import load_demo_items
 
         external = load_demo_items()
-    run_eval(backends, _settings(ctx).seeds_dir, console, external=external, external_name="demo")
+    run_eval(backends, settings_for(ctx).seeds_dir, console, external=external, external_name="demo")
 
 
 def _embedding_installed() -> bool:

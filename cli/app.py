@@ -1,0 +1,87 @@
+"""The `framewatch` Typer app, its exit codes and what every command shares.
+
+Commands live one module per group (cli/ingest.py, cli/ops.py, cli/analyst.py,
+cli/alerts.py, cli/history.py) and register themselves on `app`.
+
+Exit codes (for schedulers and scripts):
+  0  run completed, no errors
+  1  unexpected internal error
+  2  bad configuration or usage (e.g. malformed sources file or setting, no warehouse yet)
+  3  run completed, but some feeds or pages failed (recorded in fetch_errors);
+     `reextract`: some articles kept their old extraction (raw page missing,
+     extraction failed; recorded in fetch_errors with stage 'reextract')
+  4  run failed: no feed could be polled (e.g. no network)
+  5  the warehouse is locked by another process
+  6  `serve`: no persistent Prefect server (PREFECT_API_URL unset or not answering)
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from flows.config_view import ConfigError, load_or_explain
+from flows.settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Monitor how think tanks frame US-China relations.")
+console = Console()
+
+EXIT_OK, EXIT_CONFIG, EXIT_PARTIAL, EXIT_FAILED, EXIT_LOCKED, EXIT_NO_SERVER = 0, 2, 3, 4, 5, 6
+
+# Every command that reads or writes the warehouse takes this one option.
+DATA_DIR_HELP = "data folder holding framewatch.duckdb and its snapshot (default: data_dir from settings)"
+
+
+def data_dir_option():
+    return typer.Option(None, "--data-dir", "-d", help=DATA_DIR_HELP, show_default=False)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="show Prefect's own log lines (flow and task runs)"),
+) -> None:
+    """Validate the settings once for every command: a bad key stops here, named, with exit code 2."""
+    if verbose:
+        # Read by Prefect at import, which happens later (in the command).
+        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+    try:
+        ctx.obj = load_or_explain()
+    except ConfigError as exc:
+        fail_config(*exc.lines)
+
+
+def fail(code: int, *lines: str) -> None:
+    """One `error:` line per message (never markup from the message itself), then exit."""
+    for line in lines:
+        console.print(f"[red]error:[/red] {escape(line)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def fail_config(*lines: str) -> None:
+    fail(EXIT_CONFIG, *lines)
+
+
+def escape(text: object) -> str:
+    from rich.markup import escape as _escape
+
+    return _escape(str(text))
+
+
+def settings_for(ctx: typer.Context, data_dir: Path | None = None) -> Settings:
+    """The validated settings, with --data-dir applied (flows get it through `overrides(data_dir)`)."""
+    settings = ctx.obj if isinstance(ctx.obj, Settings) else load_or_explain()
+    return settings if data_dir is None else settings.model_copy(update={"data_dir": Path(data_dir)})
+
+
+def overrides(data_dir: Path | None) -> dict:
+    """What a flow needs to honour --data-dir: every flow takes `overrides` for load_settings."""
+    return {} if data_dir is None else {"data_dir": str(data_dir)}
+
+
+def require_warehouse(db: Path) -> Path:
+    if not Path(db).exists():
+        fail_config(f"no warehouse at {db} yet: run `framewatch run` (or `framewatch demo`) first, or give --data-dir")
+    return Path(db)

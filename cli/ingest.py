@@ -1,0 +1,169 @@
+"""`framewatch run`, `demo` and `serve`: ingesting now, on the demo sites, or on a schedule."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from cli.app import (EXIT_CONFIG, EXIT_FAILED, EXIT_LOCKED, EXIT_NO_SERVER, EXIT_OK, EXIT_PARTIAL, app, console,
+                     data_dir_option, escape, fail, overrides, settings_for)
+from flows import progress
+from flows.prefect_env import configure_prefect
+from flows.run_report import summary_rows
+from flows.settings import Settings
+
+DEMO_DATA_DIR = Path("data/demo")
+
+
+def _exit_code(summary: dict) -> int:
+    return {"completed": EXIT_OK, "completed_with_errors": EXIT_PARTIAL, "failed": EXIT_FAILED}[summary["status"]]
+
+
+def _run_flow(settings: Settings, overrides: dict) -> dict:
+    from extractors.sources import SourcesFileError
+    from warehouse import WarehouseLockedError
+
+    configure_prefect(overrides.get("data_dir") or settings.data_dir)
+    from flows.daily_ingest import daily_ingest
+
+    try:
+        with progress.RichReporter(console) as bars, progress.reporting(bars):
+            return daily_ingest(overrides=overrides)
+    except SourcesFileError as exc:
+        fail(EXIT_CONFIG, str(exc))
+    except WarehouseLockedError as exc:
+        fail(EXIT_LOCKED, str(exc))
+
+
+def print_run_summary(summary: dict) -> None:
+    c = summary["counts"]
+    table = Table(title=f"run {summary['run_id']}: {summary['status']}", show_header=True)
+    table.add_column("stage")
+    table.add_column("count", justify="right")
+    table.add_column("seconds", justify="right")
+    for name, n, secs in summary_rows(summary):
+        table.add_row(name, str(n), f"{secs:.2f}" if secs is not None else "")
+    console.print(table)
+    for e in summary["errors"][:20]:
+        # One line per failure, never wrapped, so `grep` and log scrapers see it whole.
+        console.print(f"  [yellow]{e['stage']}[/yellow] {e['source_id'] or ''} {e['reason']}: {e['detail'] or ''} ({e['url']})",
+                      soft_wrap=True, highlight=False)
+    if len(summary["errors"]) > 20:
+        console.print(f"  ... and {len(summary['errors']) - 20} more (table fetch_errors)")
+    if c["entries_new"] == 0:
+        console.print("Nothing new: no article page was fetched and no article row was added.")
+    if summary.get("alerts"):
+        from alerts.cli import print_check_summary
+
+        print_check_summary(console, summary["alerts"])
+
+
+@app.command()
+def run(ctx: typer.Context, data_dir: Path = data_dir_option()) -> None:
+    """Run one ingest now against the configured sources."""
+    summary = _run_flow(settings_for(ctx, data_dir), overrides(data_dir))
+    print_run_summary(summary)
+    raise typer.Exit(_exit_code(summary))
+
+
+@app.command()
+def demo(ctx: typer.Context, port: int = typer.Option(47801, help="first of the demo sites' ports on 127.0.0.1")) -> None:
+    """Serve the bundled demo sites on 127.0.0.1 and run the real flow against them."""
+    from demo.server import serve_sites, write_sources_file
+
+    DEMO_DATA_DIR.mkdir(parents=True, exist_ok=True)
+    sources_file = DEMO_DATA_DIR / "sources.toml"
+    from alerts.receiver import webhook_receiver
+
+    # A local webhook stands in for the team's Slack/Teams/e-mail: every alert
+    # the demo delivers lands in data/demo/alerts-received.jsonl.
+    with serve_sites(base_port=port) as sites, webhook_receiver(port - 11, DEMO_DATA_DIR / "alerts-received.jsonl") as rx:
+        write_sources_file(sources_file, sites)
+        console.print(f"Serving {len(sites)} demo sites on 127.0.0.1:{port}-{port + len(sites) - 1}")
+        summary = _run_flow(
+            settings_for(ctx),
+            {
+                "data_dir": str(DEMO_DATA_DIR),
+                "sources_file": str(sources_file),
+                # The demo's own servers are on loopback, which the SSRF guard refuses by default.
+                "fetch": {"allow_hosts": ["127.0.0.1"], "min_interval": 0.05},
+                # ~90 stories over 16 weeks: far below the 150-story default baseline,
+                # so the demo watches with 30 (and the detector counts per week).
+                "alerts": {"min_baseline_stories": 30},
+                "alert_urls": [rx.url],
+            }
+        )
+        summary.setdefault("alerts", {})["received_by_demo_webhook"] = [m.get("title") for m in rx.received]
+    print_run_summary(summary)
+    print_label_counts(Path(summary["database"]))
+    console.print(f"\nDuckDB file: [bold]{escape(summary['database'])}[/bold]")
+    snap = summary.get("snapshot")
+    if snap:  # analysts open the snapshot, which also DuckDB 1.5 clients can read
+        d = DEMO_DATA_DIR
+        console.print(f"Analyst snapshot: [bold]{escape(snap)}[/bold]\nTry:", highlight=False)
+        for hint in demo_hints(d):
+            console.print(f"  {escape(hint)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(_exit_code(summary))
+
+
+def demo_hints(data_dir: Path) -> list[str]:
+    """The commands the demo suggests; a test runs each exactly as printed."""
+    return [
+        f'.venv/bin/framewatch sql -d {data_dir} "SELECT * FROM framing_weekly WHERE is_framing ORDER BY week, label"',
+        f".venv/bin/framewatch report -d {data_dir}    # a chart and an HTML page in reports-out/",
+        f".venv/bin/framewatch alerts -d {data_dir}",
+        f".venv/bin/framewatch status -d {data_dir}",
+    ]
+
+
+def print_label_counts(db: Path) -> None:
+    from warehouse import connect, query
+
+    conn = connect(db, read_only=True)
+    try:
+        rows = conn.execute(query("labels_count")).fetchall()
+    finally:
+        conn.close()
+    table = Table(title="articles per label (all stored articles)")
+    table.add_column("label")
+    table.add_column("articles", justify="right")
+    for label, n in rows:
+        table.add_row(label, str(n))
+    console.print(table)
+
+
+@app.command()
+def serve(ctx: typer.Context, data_dir: Path = data_dir_option()) -> None:
+    """Run daily_ingest on the configured cron (default 06:00) until stopped; needs a Prefect server."""
+    settings = settings_for(ctx, data_dir)
+    if data_dir is not None:  # the scheduled runs load their settings themselves, from the environment
+        os.environ["FRAMEWATCH_DATA_DIR"] = str(data_dir)
+    # The operator watching `serve` wants each run's start, end and summary lines.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    configure_prefect(settings.data_dir)
+    from flows import schedule
+
+    try:
+        url = schedule.require_server()
+    except schedule.NoServerError as exc:
+        fail(EXIT_NO_SERVER, str(exc))
+    console.print(
+        f"Serving {schedule.FLOW_NAME}/{schedule.DEPLOYMENT_NAME} on {url}: cron {settings.schedule_cron!r} "
+        f"in {settings.timezone}, next run {_next_run(settings)}. Ctrl-C stops it and pauses the schedule.",
+        highlight=False, soft_wrap=True,
+    )
+    schedule.serve(settings)
+
+
+def _next_run(settings: Settings) -> str:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from cronsim import CronSim
+
+    tz = ZoneInfo(settings.timezone)
+    return f"{next(CronSim(settings.schedule_cron, datetime.now(tz))):%Y-%m-%d %H:%M %Z}"
+
+

@@ -1,0 +1,85 @@
+"""`framewatch status`, `config` and `sources`: what the operator checks."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from cli.app import app, console, data_dir_option, escape, require_warehouse, settings_for
+from cli.ingest import print_label_counts
+from flows.config_view import effective_config
+from flows.settings import _config_file
+
+
+@app.command()
+def status(ctx: typer.Context, data_dir: Path = data_dir_option()) -> None:
+    """Recent runs, articles per label, and the last success per source."""
+    from warehouse import connect, query
+
+    db = require_warehouse(settings_for(ctx, data_dir).database_path)
+    conn = connect(db, read_only=True)
+    try:
+        runs = conn.execute(query("recent_runs")).fetchall()
+        srcs = conn.execute(query("source_last_success")).fetchall()
+    finally:
+        conn.close()
+    t = Table(title="recent runs")
+    for col in ("run", "started", "status", "errors"):
+        t.add_column(col)
+    for run_id, started, _fin, st, _counts, n_err, _msg in runs:
+        t.add_row(run_id, f"{started:%Y-%m-%d %H:%M}", st, str(n_err))
+    console.print(t)
+    print_label_counts(Path(db))
+    s = Table(title="sources")
+    for col in ("source", "last success", "status", "failures in a row", "last error"):
+        s.add_column(col)
+    for sid, _name, ok_at, st, fails, err in srcs:
+        s.add_row(sid, f"{ok_at:%Y-%m-%d %H:%M}" if ok_at else "never", str(st or ""), str(fails or 0), (err or "")[:60])
+    console.print(s)
+
+
+@app.command()
+def config(ctx: typer.Context) -> None:
+    """Print the effective settings (file, environment, defaults) with secrets masked."""
+    path = _config_file()
+    where = "found" if path.is_file() else "not found: defaults and FRAMEWATCH_* variables only"
+    # Plain echo, not rich: `[fetch]` would be taken for markup.
+    typer.echo(f"# settings file: {path.resolve()} ({where})")
+    typer.echo("# each line ends with where its value comes from; env vars win over the file")
+    for line in effective_config(settings_for(ctx)):
+        typer.echo(line)
+
+
+@app.command()
+def sources(ctx: typer.Context, data_dir: Path = data_dir_option()) -> None:
+    """Feed health per source: last attempt and success, status, failures in a row, why."""
+    from extractors.feed_health import is_flagged
+    from warehouse import connect, named_rows
+
+    settings = settings_for(ctx, data_dir)
+    db = require_warehouse(settings.database_path)
+    conn = connect(db, read_only=True)
+    try:
+        rows = named_rows(conn, "source_health")
+    finally:
+        conn.close()
+    when = lambda t: f"{t:%m-%d %H:%M}" if t else "never"  # noqa: E731
+    t = Table(title=f"feed health (flagged at {settings.fetch.failure_threshold} failures in a row; "
+                    "details: SELECT * FROM sources / fetch_errors)")
+    t.add_column("source", no_wrap=True)
+    t.add_column("state", no_wrap=True)
+    for col in ("last attempt", "last success", "status", "fails", "last new", "items", "last error"):
+        t.add_column(col)
+    for r in rows:
+        fails = r["consecutive_failures"] or 0
+        state = ("disabled" if r["disabled"] else "FLAGGED" if is_flagged(r, settings.fetch.failure_threshold)
+                 else "failing" if fails else "ok")
+        if r["moved"] and not r["disabled"]:
+            state += " (moved)"
+        err = r["disabled_reason"] if r["disabled"] else (r["last_error"] or "").split(":", 1)[0]
+        t.add_row(r["source_id"], state, when(r["last_attempt_at"]), when(r["last_success_at"]), str(r["last_status"] or ""),
+                  str(fails), when(r["last_new_item_at"]), str(r["items_seen"] or 0), (err or "")[:40])
+    console.print(t)
+
+
