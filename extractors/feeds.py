@@ -18,6 +18,7 @@ capped before it reaches the warehouse, and so is the number of entries.
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
@@ -40,6 +41,9 @@ class FeedEntry:
     author: str | None
     published: datetime | None
     summary: str | None
+    # Words of the longest text the entry carries (summary or full content):
+    # how feed diagnosis tells a full-text feed from a teaser feed.
+    words: int = 0
 
 
 @dataclass
@@ -63,6 +67,14 @@ def _entry_date(entry) -> datetime | None:
         if st:
             return datetime.fromtimestamp(calendar.timegm(st), tz=timezone.utc)
     return None
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _words(e) -> int:
+    texts = [e.get("summary") or ""] + [c.get("value") or "" for c in (e.get("content") or [])]
+    return max(len(_TAG.sub(" ", t).split()) for t in texts)
 
 
 def entity_check(body: bytes) -> str | None:
@@ -126,6 +138,7 @@ def parse_feed(body: bytes, feed_url: str, content_type: str | None = None) -> P
                 author=_cap(e.get("author")),
                 published=_entry_date(e),
                 summary=_cap(e.get("summary")),
+                words=_words(e),
             )
         )
     return ParsedFeed(_cap(parsed.feed.get("title")), entries)
