@@ -21,7 +21,7 @@ from prefect.cache_policies import NO_CACHE
 
 from alerts import deliver
 from alerts.detect import check_shifts, is_repeat
-from alerts.health import check_sources
+from alerts.health import check_sources, store_policy
 from flows.settings import Settings
 from warehouse import connect, named_rows, query
 from warehouse.load import to_arrow
@@ -70,7 +70,9 @@ def run_check(db_path: Path | str, settings: Settings, now: datetime | None = No
     conn = connect(db_path)
     try:
         shifts = check_shifts(conn, s)
-        health = check_sources(conn, s, s.failure_threshold or settings.fetch.failure_threshold, now)
+        store_policy(conn, s.failure_threshold or settings.fetch.failure_threshold, s.silence_factor,
+                     s.min_silence_days, settings.fetch.stale_days, now)
+        health = check_sources(conn, now)
         fresh = record_new_alerts(conn, shifts.rows + health, now, s.cooldown_days)
         pending = named_rows(conn, "alerts_undelivered")
     finally:

@@ -4,15 +4,16 @@ A framing-shift alert is only as good as its inputs: a think tank whose
 feed moved, or whose server has been failing for a week, silently changes
 the mix. So these alert too, once per outage.
 
-- source_failing: `consecutive_failures >= K` polls in a row (table
-  `sources`, kept by extractors/feed_health.py). One alert per outage: the
-  dedup key includes the last success before it, so a source that recovers
-  and fails again alerts again.
-- source_silent: polls succeed but nothing new for much longer than usual:
-  silence_factor x the median gap between its recent items, and at least
-  min_silence_days (so a daily publisher is not flagged over a long
-  weekend). Needs 5+ items to know what "usual" is. One alert per silence:
-  keyed on the last item's time.
+What "failing" and "silent" mean is defined once, in the warehouse view
+`source_health` (warehouse/sql/views.sql; thresholds from health_policy,
+written by every run). This module only turns its `status` into alerts:
+
+- source_failing: status 'failing' (failure_threshold polls in a row). One
+  alert per outage: the dedup key includes the last success before it, so a
+  source that recovers and fails again alerts again.
+- source_silent: status 'silent' (nothing new for silence_limit_days, i.e.
+  silence_factor x its usual gap and at least min_silence_days). One alert
+  per silence: keyed on the last item's time.
 """
 from __future__ import annotations
 
@@ -21,10 +22,7 @@ from datetime import datetime
 import duckdb
 
 from alerts.detect import alert_id
-from flows.settings import AlertSettings
-from warehouse import named_rows
-
-MIN_ITEMS_FOR_USUAL_GAP = 5
+from warehouse import named_rows, query
 
 
 def _row(kind: str, source_id: str, key: str, summary: str, start: datetime | None, now: datetime, details: dict) -> dict:
@@ -36,36 +34,36 @@ def _row(kind: str, source_id: str, key: str, summary: str, start: datetime | No
     }
 
 
-def check_sources(conn: duckdb.DuckDBPyConnection, s: AlertSettings, failure_threshold: int, now: datetime) -> list[dict]:
+def store_policy(conn: duckdb.DuckDBPyConnection, failure_threshold: int, silence_factor: float,
+                 min_silence_days: float, stale_days: int, now: datetime) -> None:
+    """Write the thresholds this check runs with, so the view and `framewatch sources` use them too."""
+    conn.execute(query("set_health_policy"), [failure_threshold, silence_factor, min_silence_days, stale_days, now])
+
+
+def check_sources(conn: duckdb.DuckDBPyConnection, now: datetime) -> list[dict]:
+    """Alerts for sources the source_health view calls failing or silent (as of `now`)."""
     rows = []
-    for r in named_rows(conn, "alert_source_activity"):
+    for r in named_rows(conn, "alert_source_activity", [now]):
         sid = r["source_id"]
-        if r["disabled"]:
-            continue  # disabled on purpose (e.g. HTTP 410): already visible in `framewatch status`
-        fails = r["consecutive_failures"] or 0
-        if fails >= failure_threshold:
-            since = r["last_success_at"]
+        if r["status"] == "failing":
+            fails, threshold, since = r["consecutive_failures"], r["failure_threshold"], r["last_success_at"]
             key = f"source_failing:{sid}:{since.isoformat() if since else 'never'}"
             rows.append(_row(
                 "source_failing", sid, key,
                 f"Source {sid} failed {fails} polls in a row (last success: "
                 f"{since:%Y-%m-%d %H:%M} UTC); last error: {(r['last_error'] or '')[:120]}" if since else
                 f"Source {sid} failed {fails} polls in a row and never succeeded; last error: {(r['last_error'] or '')[:120]}",
-                since, now, {"consecutive_failures": fails, "threshold": failure_threshold, "last_error": r["last_error"]},
+                since, now, {"consecutive_failures": fails, "threshold": threshold, "last_error": r["last_error"],
+                             "diagnosis": r["diagnosis"]},
             ))
-            continue  # a failing feed is also silent; one alert says it
-        last, gap, items = r["last_item_at"], r["median_gap_days"], r["recent_items"] or 0
-        if last is None or gap is None or items < MIN_ITEMS_FOR_USUAL_GAP:
-            continue
-        limit = max(s.silence_factor * gap, s.min_silence_days)
-        silent_days = (now - last).total_seconds() / 86400
-        if silent_days > limit:
+        elif r["status"] == "silent":
+            last, gap, limit, silent = r["last_item_at"], r["median_gap_days"], r["silence_limit_days"], r["silent_days"]
             key = f"source_silent:{sid}:{last.isoformat()}"
             rows.append(_row(
                 "source_silent", sid, key,
-                f"Source {sid} has had nothing new for {silent_days:.0f} days (usually an item every "
+                f"Source {sid} has had nothing new for {silent:.0f} days (usually an item every "
                 f"{gap:.1f} days; alert after {limit:.0f})",
-                last, now, {"silent_days": round(silent_days, 1), "median_gap_days": round(gap, 2),
-                            "limit_days": round(limit, 1), "recent_items": items},
+                last, now, {"silent_days": round(silent, 1), "median_gap_days": round(gap, 2),
+                            "limit_days": round(limit, 1), "recent_items": r["recent_items"]},
             ))
     return rows

@@ -32,6 +32,19 @@ def user_agent(contact: str, version: str = "0.1") -> str:
     return f"framewatch/{version} (+{contact})"
 
 
+# The shipped default of fetch.contact: it names the project, not whoever runs
+# it, so a webmaster has nobody to write to. Runs warn until it is changed.
+PLACEHOLDER_CONTACT = "https://github.com/framewatch/framewatch"
+
+
+def contact_warning(contact: str) -> str | None:
+    """A one-line warning while fetch.contact is still the placeholder (None once set)."""
+    if contact.strip().rstrip("/") in (PLACEHOLDER_CONTACT, ""):
+        return ("fetch.contact is still the placeholder: set it in framewatch.toml ([fetch] contact = "
+                "\"mailto:you@example.org\" or your URL) so webmasters can reach you instead of blocking framewatch")
+    return None
+
+
 def host_key(url: str) -> str:
     """Politeness is per origin host (with port): the unit a webmaster rate-limits."""
     return urlsplit(url).netloc.lower()

@@ -8,19 +8,20 @@ transaction.
 """
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import unmapped
 
 from alerts.flow import check_alerts
 from extractors.dedup import FINGERPRINT_VERSION, assign_stories, fingerprint, fingerprint_from_row
-from extractors.feed_health import is_flagged, next_feed_state
-from extractors.feeds import FeedEntry, parse_feed
-from extractors.http import FetchPolicy, Fetcher, FetchRequest, FetchResult
+from extractors.feed_health import is_flagged, poll_due, policy_row
+from extractors.feeds import FeedEntry
+from extractors.http import FetchPolicy, Fetcher
+from extractors.poll import SourcePoll, discover_many, poll_state
+from extractors.politeness import contact_warning
+from extractors.prefilter import prefilter
 from extractors.sources import Source, load_sources
 from extractors.urls import canonical_url
 from flows import progress
@@ -33,15 +34,6 @@ from warehouse import connect
 from warehouse.load import LoadBatch, dedup_candidates, due_retries, known_urls, load_batch, source_states
 from warehouse.rows import article_row, classification_rows, framing_row, source_row, story_rows
 from warehouse.snapshot import publish_snapshot
-
-
-@dataclass
-class FeedPoll:
-    source: Source
-    result: FetchResult
-    entries: list[FeedEntry] = field(default_factory=list)
-    body_sha256: str | None = None
-    unchanged_body: bool = False
 
 
 @task(name="read_warehouse_state", cache_policy=NO_CACHE)
@@ -57,31 +49,14 @@ def read_warehouse_state(db_path: Path) -> tuple[dict[str, dict], list[dict]]:
 
 
 @task(name="poll_feeds", cache_policy=NO_CACHE)
-def poll_feeds(sources: list[Source], states: dict[str, dict], policy: FetchPolicy) -> list[FeedPoll]:
-    active = [s for s in sources if not (states.get(s.id) or {}).get("disabled")]
-    reqs = []
-    for s in active:
-        st = states.get(s.id) or {}
-        reqs.append(FetchRequest(st.get("current_feed_url") or s.feed_url, st.get("etag"), st.get("last_modified"), kind="feed"))
+def poll_feeds(sources: list[Source], states: dict[str, dict], policy: FetchPolicy, stale_days: int) -> list[SourcePoll]:
+    """Each due source by its discovery method (feed, sitemap, wp-json): extractors/poll.py."""
     with Fetcher(policy) as fetcher:
-        results = fetcher.fetch_many(reqs)
-    polls = []
-    for s, res in zip(active, results):
-        poll = FeedPoll(s, res)
-        if res.body is not None and res.error is None:
-            poll.body_sha256 = hashlib.sha256(res.body).hexdigest()
-            poll.unchanged_body = poll.body_sha256 == (states.get(s.id) or {}).get("body_sha256")
-            if not poll.unchanged_body:
-                parsed = parse_feed(res.body, res.final_url, res.content_type)
-                if parsed.error:
-                    res.error, res.error_detail = parsed.error, parsed.error_detail
-                poll.entries = parsed.entries
-        polls.append(poll)
-    return polls
+        return discover_many(fetcher, sources, states, utcnow(), stale_days, policy.max_hosts_in_parallel)
 
 
 @task(name="select_new_entries", cache_policy=NO_CACHE)
-def select_new_entries(polls: list[FeedPoll], retries: list[dict], db_path: Path) -> list[NewEntry]:
+def select_new_entries(polls: list[SourcePoll], retries: list[dict], db_path: Path) -> list[NewEntry]:
     candidates: dict[str, NewEntry] = {}
     for r in retries:
         e = FeedEntry(r["url"], r["feed_guid"], r["feed_title"], r["feed_author"], r["feed_published"], None)
@@ -161,7 +136,7 @@ def _chunks(items: list, n: int) -> list[list]:
     return [items[i : i + n] for i in range(0, len(items), n)]
 
 
-def _record_polls(ledger: RunLedger, polls: list[FeedPoll]) -> None:
+def _record_polls(ledger: RunLedger, polls: list[SourcePoll]) -> None:
     ledger.counts["feeds_polled"] += len(polls)
     for p in polls:
         ledger.counts["entries_seen"] += len(p.entries)
@@ -169,6 +144,10 @@ def _record_polls(ledger: RunLedger, polls: list[FeedPoll]) -> None:
             ledger.counts["feeds_not_modified"] += 1
         ledger.counts["feeds_conditional"] += p.result.conditional
         ledger.counts["feeds_304"] += p.result.not_modified
+        if p.edited_from:  # the operator's edit of the sources file wins (feed_health.effective_url)
+            _note(ledger, "feed", p.source.id, p.result.url, "feed_url_edited", f"{p.edited_from} -> {p.result.url}")
+        for url, reason, detail in p.skipped:  # entries a sitemap listed but we will not fetch
+            _note(ledger, "discovery", p.source.id, url, reason, detail)
         if p.result.permanent_redirect and p.result.ok:  # the stored URL moves (feed_health)
             ledger.error("feed", p.source.id, p.result.url, "moved_permanently",
                          f"{p.result.url} -> {p.result.permanent_redirect}", p.result.redirects[0][0])
@@ -218,6 +197,41 @@ def _add_articles(ledger: RunLedger, articles: list, db_path: Path) -> None:
         ledger.labels[c.label] += 1
 
 
+def _note(ledger: RunLedger, stage: str, source_id: str, url: str | None, reason: str, detail: str | None) -> None:
+    """A decision, not a failure (a skip, a back-off, an edit): recorded in
+    fetch_errors with its reason, without making the run 'completed_with_errors'."""
+    ledger.batch.skips.append({"run_id": ledger.run_id, "occurred_at": utcnow(), "stage": stage, "source_id": source_id,
+                               "url": url, "reason": reason, "detail": (detail or "")[:1000] or None, "http_status": None})
+
+
+def _due_sources(ledger: RunLedger, sources: list[Source], states: dict[str, dict]) -> list[Source]:
+    """Sources to poll now; one that keeps answering 403 or HTML waits longer each time (feed_health.poll_due)."""
+    now, due = utcnow(), []
+    for s in sources:
+        ok, why = poll_due(states.get(s.id) or {}, now)
+        if ok:
+            due.append(s)
+        elif not (states.get(s.id) or {}).get("disabled"):
+            ledger.counts["feeds_backed_off"] += 1
+            _note(ledger, "feed", s.id, s.endpoint, "poll_backed_off", why)
+    return due
+
+
+def _prefilter_general(ledger: RunLedger, entries: list[NewEntry], by_id: dict[str, Source]) -> list[NewEntry]:
+    """Drop new entries of general outlets whose title and summary are plainly
+    off-topic (extractors/prefilter.py); each skip is recorded with its reason."""
+    keep = []
+    for n in entries:
+        src = by_id.get(n.source_id)
+        ok, why = prefilter(n.entry.title, n.entry.summary) if src is not None and src.is_general else (True, None)
+        if ok:
+            keep.append(n)
+        else:
+            ledger.counts["prefilter_skipped"] += 1
+            _note(ledger, "prefilter", n.source_id, n.entry.url, "prefilter_off_topic", why)
+    return keep
+
+
 # Feed-health columns change on every poll; analysts read articles, stories,
 # classifications and alerts. A run that added none of those republishes the
 # snapshot (a full copy of the warehouse) only if the last one is this old.
@@ -246,14 +260,18 @@ def daily_ingest(overrides: dict | None = None) -> dict:
     db_path = settings.database_path
 
     sources = load_sources(settings.sources_file)
+    warning = contact_warning(settings.fetch.contact)
+    if warning:
+        get_run_logger().warning(warning)
     states, retries = read_warehouse_state(db_path)
     progress.plan("feeds", len(sources))
+    due = _due_sources(ledger, sources, states)
     with ledger.timed("poll"):
-        polls = poll_feeds(sources, states, fetch_policy(settings, settings.fetch.max_feed_bytes))
+        polls = poll_feeds(due, states, fetch_policy(settings, settings.fetch.max_feed_bytes), settings.fetch.stale_days)
     _record_polls(ledger, polls)
     progress.advance("feeds", len(sources), ok=len(polls) - ledger.counts["feeds_failed"])
 
-    new = select_new_entries(polls, retries, db_path)
+    new = _prefilter_general(ledger, select_new_entries(polls, retries, db_path), {s.id: s for s in sources})
     ledger.counts["entries_new"] = len(new)
     ledger.counts["retries_due"] = len(retries)
     for stage in ("pages", "extract", "classify"):
@@ -266,10 +284,12 @@ def daily_ingest(overrides: dict | None = None) -> dict:
         new_by_source[row["source_id"]] = new_by_source.get(row["source_id"], 0) + 1
     now = utcnow()
     ledger.batch.source_health = [
-        {"source_id": p.source.id, **next_feed_state(states.get(p.source.id) or {"current_feed_url": p.source.feed_url},
-                                                     p.result, p.body_sha256, new_by_source.get(p.source.id, 0), now)}
+        {"source_id": p.source.id, **poll_state(states.get(p.source.id) or {}, p, new_by_source.get(p.source.id, 0), now)}
         for p in polls
     ]
+    ledger.batch.health_policy = [policy_row(settings.alerts.failure_threshold or settings.fetch.failure_threshold,
+                                             settings.alerts.silence_factor, settings.alerts.min_silence_days,
+                                             settings.fetch.stale_days, now)]
     ledger.counts["feeds_flagged"] = sum(is_flagged(h, settings.fetch.failure_threshold) for h in ledger.batch.source_health)
     with ledger.timed("dedup"):
         ledger.counts.update(assign_story_ids(ledger.batch, db_path))

@@ -64,6 +64,10 @@ class FetchSettings(BaseModel):
     max_retry_after: float = Field(300.0, ge=0, le=3600)
     # Failing this many polls in a row flags a feed as unhealthy.
     failure_threshold: int = Field(5, ge=1)
+    # A source whose newest entry is older than this is diagnosed `stale`
+    # (extractors/feed_health.py): think tanks publish weekly at least, so a
+    # month of nothing means a dead feed rather than a quiet spell.
+    stale_days: int = Field(30, ge=1)
 
 
 class AlertSettings(BaseModel):

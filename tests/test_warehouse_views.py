@@ -2,6 +2,8 @@
 where the mini site leaves gaps)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests.warehouse_fixtures import copy_warehouse, flow_warehouse  # noqa: F401  (fixture)
@@ -88,7 +90,7 @@ def test_macros_agree_with_the_views(conn):
     assert one(conn, "SELECT share_of(1, 4)") == 0.25 and one(conn, "SELECT share_of(1, 0)") is None
 
 
-def test_source_health_flags_quiet_and_failing_sources(flow_warehouse, tmp_path):  # noqa: F811
+def test_source_health_flags_silent_and_failing_sources(flow_warehouse, tmp_path):  # noqa: F811
     db = copy_warehouse(flow_warehouse["db"], tmp_path)
     c = connect(db)
     try:
@@ -96,9 +98,13 @@ def test_source_health_flags_quiet_and_failing_sources(flow_warehouse, tmp_path)
         assert one(c, "SELECT count(*) FROM source_health") == len(sources)
         polled = one(c, "SELECT source_id FROM sources WHERE last_attempt_at IS NOT NULL ORDER BY source_id LIMIT 1")
         assert one(c, "SELECT status FROM source_health WHERE source_id = ?", [polled]) == "ok"
-        c.execute("UPDATE sources SET last_new_item_at = now() - INTERVAL 30 DAY WHERE source_id = ?", [polled])
-        assert one(c, "SELECT status FROM source_health WHERE source_id = ?", [polled]) == "quiet"
-        assert one(c, "SELECT days_since_new_item FROM source_health WHERE source_id = ?", [polled]) == 30
+        # silent: nothing new for silence_factor x its usual gap (and min_silence_days), as of a later time
+        limit = one(c, "SELECT silence_limit_days FROM source_health WHERE source_id = ?", [polled])
+        last = one(c, "SELECT last_item_at FROM source_health WHERE source_id = ?", [polled])
+        assert limit is not None and limit >= 7.0
+        at = last + timedelta(days=limit + 1)
+        assert one(c, "SELECT status FROM source_health_at(?) WHERE source_id = ?", [at, polled]) == "silent"
+        assert one(c, "SELECT status FROM source_health_at(?) WHERE source_id = ?", [last + timedelta(days=limit - 1), polled]) == "ok"
         c.execute("UPDATE sources SET consecutive_failures = 5 WHERE source_id = ?", [polled])
         assert one(c, "SELECT status FROM source_health WHERE source_id = ?", [polled]) == "failing"
     finally:

@@ -37,6 +37,10 @@ class LoadBatch:
     framing_scores: list[dict] = field(default_factory=list)
     evidence: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
+    # fetch_errors rows that are not failures (schema 7): entries skipped on
+    # purpose (prefilter, undated sitemap URLs), back-offs, operator edits.
+    skips: list[dict] = field(default_factory=list)
+    health_policy: list[dict] = field(default_factory=list)  # one row: thresholds the source_health view applies
     retries: list[dict] = field(default_factory=list)  # failed entries to try again next run
     done_retries: list[dict] = field(default_factory=list)  # {"canonical_url": ...} now loaded
     # stories (schema 2): see extractors/dedup.py and warehouse.rows.story_rows
@@ -144,6 +148,7 @@ _STEPS = [
     ("framings", "framings", "upsert_framings", "new_framings"),
     ("sources", "sources", "upsert_sources", "new_sources"),
     ("source_health", "sources", "update_source_health", "new_health"),
+    ("health_policy", "health_policy", "upsert_health_policy", "new_health_policy"),
     ("articles", "articles", "insert_articles", "new_articles"),
     # history first (it reads the label of the old text), then the deletes, then the new rows
     ("article_updates", "articles", "reextract_articles", "article_updates"),
@@ -152,6 +157,7 @@ _STEPS = [
     ("framing_scores", "framing_scores", "insert_framing_scores", "new_framing_scores"),
     ("evidence", "evidence", "insert_evidence", "new_evidence"),
     ("errors", "fetch_errors", "insert_errors", "new_errors"),
+    ("skips", "fetch_errors", "insert_skips", "new_skips"),
     ("retries", "retry_queue", "upsert_retries", "new_retries"),
     ("done_retries", "retry_queue", "delete_retries", "done_retries"),
     # after the articles they refer to; refresh_stories last, once every copy is in place

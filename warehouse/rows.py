@@ -85,10 +85,13 @@ def source_row(s: Any) -> dict:
         "source_id": s.id,
         "name": s.name,
         "site_url": s.site_url,
-        "feed_url": s.feed_url,
+        "feed_url": getattr(s, "endpoint", None) or s.feed_url,  # the URL its discovery method polls
         "country": s.country,
         "language": s.language,
         "feed_verified": s.feed_verified,
+        "discovery": getattr(s, "discovery", "feed"),
+        "kind": getattr(s, "kind", "specialist"),
+        "evidence": getattr(s, "evidence", None),
     }
 
 

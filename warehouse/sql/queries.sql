@@ -5,17 +5,20 @@
 SELECT c.url FROM candidate_urls c JOIN articles a ON a.canonical_url = c.url;
 
 -- name: source_states
-SELECT source_id, current_feed_url, etag, last_modified, body_sha256, last_attempt_at,
+SELECT source_id, feed_url, current_feed_url, etag, last_modified, body_sha256, last_attempt_at,
        last_success_at, last_status, consecutive_failures, last_new_item_at, items_seen,
-       last_error, disabled, disabled_reason
+       last_error, disabled, disabled_reason, diagnosis, diagnosis_detail, newest_item_at
 FROM sources;
 
 -- name: upsert_sources
-INSERT INTO sources (source_id, name, site_url, feed_url, current_feed_url, country, language, feed_verified)
-SELECT source_id, name, site_url, feed_url, feed_url, country, language, feed_verified FROM new_sources
+INSERT INTO sources (source_id, name, site_url, feed_url, current_feed_url, country, language, feed_verified,
+                     discovery, kind, evidence)
+SELECT source_id, name, site_url, feed_url, feed_url, country, language, feed_verified, discovery, kind, evidence
+FROM new_sources
 ON CONFLICT (source_id) DO UPDATE SET
     name = excluded.name, site_url = excluded.site_url, country = excluded.country,
     language = excluded.language, feed_verified = excluded.feed_verified,
+    discovery = excluded.discovery, kind = excluded.kind, evidence = excluded.evidence,
     -- a changed configured URL resets the redirect-followed one
     current_feed_url = CASE WHEN sources.feed_url <> excluded.feed_url THEN excluded.feed_url
                             ELSE sources.current_feed_url END,
@@ -28,8 +31,12 @@ UPDATE sources SET
     last_success_at = h.last_success_at, last_status = h.last_status,
     consecutive_failures = h.consecutive_failures, last_new_item_at = h.last_new_item_at,
     items_seen = h.items_seen, last_error = h.last_error, disabled = h.disabled,
-    disabled_reason = h.disabled_reason
+    disabled_reason = h.disabled_reason, diagnosis = h.diagnosis, diagnosis_detail = h.diagnosis_detail,
+    newest_item_at = h.newest_item_at
 FROM new_health h WHERE sources.source_id = h.source_id;
+
+-- name: upsert_health_policy
+INSERT OR REPLACE INTO health_policy BY NAME SELECT * FROM new_health_policy;
 
 -- name: upsert_framings
 INSERT OR REPLACE INTO framings SELECT * FROM new_framings;
@@ -48,6 +55,9 @@ INSERT INTO evidence BY NAME SELECT * FROM new_evidence;
 
 -- name: insert_errors
 INSERT INTO fetch_errors BY NAME SELECT * FROM new_errors;
+
+-- name: insert_skips
+INSERT INTO fetch_errors BY NAME SELECT * FROM new_skips;
 
 -- name: insert_run
 INSERT OR REPLACE INTO runs BY NAME SELECT * FROM new_run;
@@ -84,13 +94,12 @@ ON CONFLICT (canonical_url) DO UPDATE SET
 DELETE FROM retry_queue WHERE canonical_url IN (SELECT canonical_url FROM done_retries);
 
 -- name: source_health
--- Feed health for `framewatch sources`: one row per feed, the worst first.
-SELECT source_id, name, coalesce(current_feed_url, feed_url) AS feed_url,
-       current_feed_url IS DISTINCT FROM feed_url AS moved,
-       last_attempt_at, last_success_at, last_status, consecutive_failures,
-       last_new_item_at, items_seen, last_error, disabled, disabled_reason
-FROM sources
-ORDER BY disabled DESC, consecutive_failures DESC, source_id;
+-- `framewatch sources`: the source_health view (the one definition), worst first.
+SELECT * FROM source_health
+ORDER BY CASE status WHEN 'failing' THEN 0 WHEN 'disabled' THEN 1 WHEN 'erroring' THEN 2 WHEN 'silent' THEN 3
+                     WHEN 'never_polled' THEN 4 ELSE 5 END,
+         needs_action DESC, source_id;
+
 -- name: register_classifier_versions
 INSERT OR IGNORE INTO classifier_versions (classifier, classifier_version, first_seen_at, is_current)
 SELECT DISTINCT classifier, classifier_version, now(), false FROM new_classifications;
@@ -133,23 +142,14 @@ UNION SELECT DISTINCT label FROM classifications WHERE label NOT IN ('mixed', 'n
 ORDER BY 1;
 
 -- name: alert_source_activity
--- Per source: when we last saw a new item, and its usual gap between items
--- (median over its last 50 items' dates) for the silence check.
-WITH items AS (
-    SELECT source_id, coalesce(published_at, fetched_at) AS item_at,
-           row_number() OVER (PARTITION BY source_id ORDER BY coalesce(published_at, fetched_at) DESC) AS rn
-    FROM articles WHERE source_id IS NOT NULL
-), gaps AS (
-    SELECT source_id, item_at, epoch(item_at - lag(item_at) OVER (PARTITION BY source_id ORDER BY item_at)) / 86400.0 AS gap_days
-    FROM items WHERE rn <= 50
-)
-SELECT s.source_id, s.name, s.disabled, s.consecutive_failures, s.last_success_at, s.last_error,
-       s.last_attempt_at, greatest(s.last_new_item_at, max(g.item_at)) AS last_item_at,
-       count(g.item_at) AS recent_items, median(g.gap_days) AS median_gap_days
-FROM sources s LEFT JOIN gaps g ON g.source_id = s.source_id
-GROUP BY s.source_id, s.name, s.disabled, s.consecutive_failures, s.last_success_at, s.last_error,
-         s.last_attempt_at, s.last_new_item_at
-ORDER BY s.source_id;
+-- The sources the one health definition (view source_health) calls failing or silent.
+SELECT source_id, status, diagnosis, consecutive_failures, failure_threshold, last_success_at, last_error,
+       last_item_at, recent_items, median_gap_days, silence_limit_days, silent_days
+FROM source_health_at(CAST($1 AS TIMESTAMPTZ)) WHERE status IN ('failing', 'silent') ORDER BY source_id;
+
+-- name: set_health_policy
+-- The thresholds of the source_health view (extractors/feed_health.policy_row).
+INSERT OR REPLACE INTO health_policy VALUES (1, $1, $2, $3, $4, $5);
 
 -- name: alert_existing_shifts
 SELECT alert_id, framing_id, direction, window_start, window_end FROM alerts WHERE kind = 'framing_shift';

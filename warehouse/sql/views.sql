@@ -273,65 +273,130 @@ COMMENT ON COLUMN article_evidence.reference_sentence IS 'Closest sentence of th
 COMMENT ON COLUMN article_evidence.similarity IS 'Similarity of the two sentences.';
 COMMENT ON COLUMN article_evidence.classifier_version IS 'The current classifier version.';
 
-CREATE OR REPLACE VIEW source_health AS
-WITH arts AS (
+-- The one definition of source health. Its thresholds come from
+-- health_policy, which every run writes from its settings
+-- (fetch.failure_threshold, alerts.silence_factor / min_silence_days), so
+-- this view, `framewatch sources` and the source alerts (alerts/health.py)
+-- agree by construction. source_health_at(T) is the same as of time T (the
+-- alerts pass their own clock).
+CREATE OR REPLACE MACRO source_health_at(at_time) AS TABLE
+WITH pol AS (SELECT * FROM health_policy WHERE policy_id = 1),
+arts AS (
     SELECT source_id, count(*) AS articles,
-           count(*) FILTER (WHERE coalesce(published_at, fetched_at) >= now() - INTERVAL 30 DAY) AS articles_30d,
+           count(*) FILTER (WHERE coalesce(published_at, fetched_at) >= at_time - INTERVAL 30 DAY) AS articles_30d,
            max(published_at) AS last_published_at
     FROM articles GROUP BY source_id
 ),
 errs AS (
     SELECT source_id, count(*) AS errors_7d FROM fetch_errors
-    WHERE occurred_at >= now() - INTERVAL 7 DAY GROUP BY source_id
+    WHERE occurred_at >= at_time - INTERVAL 7 DAY
+      AND reason NOT IN ('prefilter_off_topic', 'sitemap_undated', 'sitemap_not_recent', 'poll_backed_off', 'feed_url_edited')
+    GROUP BY source_id
+),
+items AS (
+    SELECT source_id, coalesce(published_at, fetched_at) AS item_at,
+           row_number() OVER (PARTITION BY source_id ORDER BY coalesce(published_at, fetched_at) DESC) AS rn
+    FROM articles WHERE source_id IS NOT NULL
+),
+gaps AS (
+    -- the usual gap between a source's items: median over its last 50
+    SELECT source_id, max(item_at) AS last_article_at, count(*) AS recent_items, median(gap_days) AS median_gap_days
+    FROM (SELECT source_id, item_at,
+                 epoch(item_at - lag(item_at) OVER (PARTITION BY source_id ORDER BY item_at)) / 86400.0 AS gap_days
+          FROM items WHERE rn <= 50)
+    GROUP BY source_id
+),
+base AS (
+    SELECT s.*, pol.failure_threshold,
+           greatest(s.last_new_item_at, g.last_article_at) AS last_item_at,
+           coalesce(g.recent_items, 0) AS recent_items, g.median_gap_days,
+           -- silent: nothing new for silence_factor x the usual gap, at least
+           -- min_silence_days; needs 5+ items to know what "usual" is
+           CASE WHEN coalesce(g.recent_items, 0) >= 5 AND g.median_gap_days IS NOT NULL
+                THEN greatest(pol.silence_factor * g.median_gap_days, pol.min_silence_days) END AS silence_limit_days
+    FROM sources s CROSS JOIN pol
+    LEFT JOIN gaps g ON g.source_id = s.source_id
 )
 SELECT
-    s.source_id,
-    s.name,
+    b.source_id,
+    b.name,
     CASE
-        WHEN s.disabled THEN 'disabled'
-        WHEN s.last_attempt_at IS NULL THEN 'never_polled'
-        -- 5 = the default fetch.failure_threshold
-        WHEN coalesce(s.consecutive_failures, 0) >= 5 THEN 'failing'
-        WHEN coalesce(s.consecutive_failures, 0) > 0 THEN 'erroring'
-        WHEN coalesce(s.last_new_item_at, s.last_success_at) < now() - INTERVAL 14 DAY THEN 'quiet'
+        WHEN b.disabled THEN 'disabled'
+        WHEN b.last_attempt_at IS NULL THEN 'never_polled'
+        WHEN coalesce(b.consecutive_failures, 0) >= b.failure_threshold THEN 'failing'
+        WHEN coalesce(b.consecutive_failures, 0) > 0 THEN 'erroring'
+        WHEN b.silence_limit_days IS NOT NULL
+             AND epoch(at_time - b.last_item_at) / 86400.0 > b.silence_limit_days THEN 'silent'
         ELSE 'ok'
     END AS status,
-    s.feed_url,
-    s.current_feed_url,
-    s.last_attempt_at,
-    s.last_success_at,
-    s.last_status,
-    coalesce(s.consecutive_failures, 0) AS consecutive_failures,
-    s.last_error,
-    s.last_new_item_at,
-    date_diff('day', s.last_new_item_at, now()) AS days_since_new_item,
+    b.diagnosis,
+    b.diagnosis_detail,
+    coalesce(b.diagnosis IN ('not_a_feed', 'blocked', 'robots_disallowed', 'gone'), false) AS needs_action,
+    b.discovery,
+    b.kind,
+    b.evidence,
+    b.feed_url,
+    b.current_feed_url,
+    b.current_feed_url IS DISTINCT FROM b.feed_url AS moved,
+    b.last_attempt_at,
+    b.last_success_at,
+    b.last_status,
+    coalesce(b.consecutive_failures, 0) AS consecutive_failures,
+    b.failure_threshold,
+    b.last_error,
+    b.last_new_item_at,
+    b.newest_item_at,
+    b.items_seen,
+    date_diff('day', b.last_new_item_at, at_time) AS days_since_new_item,
+    b.last_item_at,
+    b.recent_items,
+    b.median_gap_days,
+    b.silence_limit_days,
+    epoch(at_time - b.last_item_at) / 86400.0 AS silent_days,
     coalesce(a.articles, 0) AS articles,
     coalesce(a.articles_30d, 0) AS articles_30d,
     a.last_published_at,
     coalesce(e.errors_7d, 0) AS errors_7d,
-    s.disabled,
-    s.disabled_reason
-FROM sources s
-LEFT JOIN arts a ON a.source_id = s.source_id
-LEFT JOIN errs e ON e.source_id = s.source_id;
+    b.disabled,
+    b.disabled_reason
+FROM base b
+LEFT JOIN arts a ON a.source_id = b.source_id
+LEFT JOIN errs e ON e.source_id = b.source_id;
 
-COMMENT ON VIEW source_health IS 'One row per source: is its feed working, and has it gone quiet? Times are relative to now().';
+CREATE OR REPLACE VIEW source_health AS SELECT * FROM source_health_at(now());
+
+COMMENT ON VIEW source_health IS 'One row per source: the one definition of source health (status) and its last poll''s diagnosis. Thresholds from health_policy; times relative to now().';
 COMMENT ON COLUMN source_health.source_id IS 'Source slug.';
 COMMENT ON COLUMN source_health.name IS 'Display name.';
-COMMENT ON COLUMN source_health.status IS 'disabled | never_polled | failing (5+ failed polls in a row) | erroring (last poll failed) | quiet (no new feed item for 14 days) | ok.';
-COMMENT ON COLUMN source_health.feed_url IS 'Feed URL as configured.';
-COMMENT ON COLUMN source_health.current_feed_url IS 'Feed URL after permanent redirects.';
+COMMENT ON COLUMN source_health.status IS 'disabled | never_polled | failing (failure_threshold+ failed polls in a row) | erroring (last poll failed) | silent (nothing new for silence_limit_days) | ok.';
+COMMENT ON COLUMN source_health.diagnosis IS 'Last poll: ok | teaser_only | not_a_feed | empty | stale | blocked | robots_disallowed | gone | unreachable (README, "Sources and feed diagnosis").';
+COMMENT ON COLUMN source_health.diagnosis_detail IS 'What the last poll saw (entries, newest date, HTTP status).';
+COMMENT ON COLUMN source_health.needs_action IS 'true when the diagnosis asks the operator to act (not_a_feed, blocked, robots_disallowed, gone).';
+COMMENT ON COLUMN source_health.discovery IS 'feed | sitemap | wp-json.';
+COMMENT ON COLUMN source_health.kind IS 'specialist | general (general: topic prefilter before page fetches).';
+COMMENT ON COLUMN source_health.evidence IS 'Where and when the URL was seen to work (sources.toml).';
+COMMENT ON COLUMN source_health.feed_url IS 'URL polled, as configured.';
+COMMENT ON COLUMN source_health.current_feed_url IS 'URL polled after permanent redirects.';
+COMMENT ON COLUMN source_health.moved IS 'current_feed_url differs from the configured URL (a permanent redirect).';
 COMMENT ON COLUMN source_health.last_attempt_at IS 'Last poll.';
 COMMENT ON COLUMN source_health.last_success_at IS 'Last successful poll (including 304 Not Modified).';
 COMMENT ON COLUMN source_health.last_status IS 'HTTP status of the last poll.';
 COMMENT ON COLUMN source_health.consecutive_failures IS 'Failed polls in a row.';
+COMMENT ON COLUMN source_health.failure_threshold IS 'Failed polls in a row that make a source failing (health_policy).';
 COMMENT ON COLUMN source_health.last_error IS 'Last poll error.';
 COMMENT ON COLUMN source_health.last_new_item_at IS 'When a poll last found an entry not seen before.';
+COMMENT ON COLUMN source_health.newest_item_at IS 'Publication time of the newest entry the last parsed poll listed.';
+COMMENT ON COLUMN source_health.items_seen IS 'New entries found over all polls.';
 COMMENT ON COLUMN source_health.days_since_new_item IS 'Whole days since last_new_item_at.';
+COMMENT ON COLUMN source_health.last_item_at IS 'Latest of last_new_item_at and its newest article.';
+COMMENT ON COLUMN source_health.recent_items IS 'Articles among its last 50 (the silence estimate needs 5).';
+COMMENT ON COLUMN source_health.median_gap_days IS 'Median days between its last 50 articles.';
+COMMENT ON COLUMN source_health.silence_limit_days IS 'Days of nothing new after which it is silent: max(silence_factor x median gap, min_silence_days).';
+COMMENT ON COLUMN source_health.silent_days IS 'Days since last_item_at.';
 COMMENT ON COLUMN source_health.articles IS 'Articles stored from this source (copies included).';
 COMMENT ON COLUMN source_health.articles_30d IS 'Of those, dated within the last 30 days.';
 COMMENT ON COLUMN source_health.last_published_at IS 'Latest publication time among its articles.';
-COMMENT ON COLUMN source_health.errors_7d IS 'Fetch errors recorded for it in the last 7 days.';
+COMMENT ON COLUMN source_health.errors_7d IS 'Fetch failures recorded for it in the last 7 days (decisions such as prefilter skips not counted).';
 COMMENT ON COLUMN source_health.disabled IS 'Polling switched off.';
 COMMENT ON COLUMN source_health.disabled_reason IS 'Why.';
 
