@@ -1,4 +1,4 @@
-"""`framewatch status`, `config` and `sources`: what the operator checks."""
+"""`framewatch status` and `config`: what the operator checks (`sources` is cli/sources.py)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -49,37 +49,3 @@ def config(ctx: typer.Context) -> None:
     typer.echo("# each line ends with where its value comes from; env vars win over the file")
     for line in effective_config(settings_for(ctx)):
         typer.echo(line)
-
-
-@app.command()
-def sources(ctx: typer.Context, data_dir: Path = data_dir_option()) -> None:
-    """Feed health per source: last attempt and success, status, failures in a row, why."""
-    from extractors.feed_health import is_flagged
-    from warehouse import connect, named_rows
-
-    settings = settings_for(ctx, data_dir)
-    db = require_warehouse(settings.database_path)
-    conn = connect(db, read_only=True)
-    try:
-        rows = named_rows(conn, "source_health")
-    finally:
-        conn.close()
-    when = lambda t: f"{t:%m-%d %H:%M}" if t else "never"  # noqa: E731
-    t = Table(title=f"feed health (flagged at {settings.fetch.failure_threshold} failures in a row; "
-                    "details: SELECT * FROM sources / fetch_errors)")
-    t.add_column("source", no_wrap=True)
-    t.add_column("state", no_wrap=True)
-    for col in ("last attempt", "last success", "status", "fails", "last new", "items", "last error"):
-        t.add_column(col)
-    for r in rows:
-        fails = r["consecutive_failures"] or 0
-        state = ("disabled" if r["disabled"] else "FLAGGED" if is_flagged(r, settings.fetch.failure_threshold)
-                 else "failing" if fails else "ok")
-        if r["moved"] and not r["disabled"]:
-            state += " (moved)"
-        err = r["disabled_reason"] if r["disabled"] else (r["last_error"] or "").split(":", 1)[0]
-        t.add_row(r["source_id"], state, when(r["last_attempt_at"]), when(r["last_success_at"]), str(r["last_status"] or ""),
-                  str(fails), when(r["last_new_item_at"]), str(r["items_seen"] or 0), (err or "")[:40])
-    console.print(t)
-
-

@@ -55,9 +55,10 @@ DIAGNOSES = {
 }
 # Polling such a source again tomorrow would fail the same way: back off.
 NEEDS_ACTION = ("not_a_feed", "blocked", "robots_disallowed", "gone")
-# A source stuck in NEEDS_ACTION is polled again after 1, 2, 4, then every 7
-# days: it keeps being checked (so a fix by the publisher is seen within a
-# week) without hammering a site that has said no.
+# A source stuck in NEEDS_ACTION is polled by the next daily run once, then
+# after 2, 4, and from then on every 7 days: it keeps being checked (so a fix
+# by the publisher is seen within a week) without hammering a site that has
+# said no. In-run retries never apply to these (403, HTML: not transient).
 MAX_BACKOFF_DAYS = 7
 # A feed whose entries average fewer words than this carries teasers.
 TEASER_WORDS = 120
@@ -138,7 +139,7 @@ def poll_due(state: dict, now: datetime) -> tuple[bool, str | None]:
         return False, f"disabled: {state.get('disabled_reason') or ''}"
     fails = state.get("consecutive_failures") or 0
     last = state.get("last_attempt_at")
-    if state.get("diagnosis") not in NEEDS_ACTION or not fails or last is None:
+    if state.get("diagnosis") not in NEEDS_ACTION or fails < 2 or last is None:
         return True, None
     wait = timedelta(days=min(2 ** (fails - 1), MAX_BACKOFF_DAYS))
     if now - last >= wait - timedelta(hours=1):  # an hour's slack: daily runs drift

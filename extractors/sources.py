@@ -71,7 +71,7 @@ def _with_slash(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def _http_url(value: object) -> bool:
+def is_http_url(value: object) -> bool:
     return isinstance(value, str) and urlsplit(value).scheme in ("http", "https") and bool(urlsplit(value).hostname)
 
 
@@ -91,7 +91,7 @@ def _check_entry(item: dict, where: str) -> None:
     if kind not in KINDS:
         raise SourcesFileError(f"{where}: kind must be 'specialist' or 'general', got {kind!r}")
     for key in ("feed_url", "site_url", "sitemap_url", "api_url"):
-        if key in item and not _http_url(item[key]):
+        if key in item and not is_http_url(item[key]):
             raise SourcesFileError(f"{where}: {key} must be an http(s) URL, got {item[key]!r}")
     if method == "feed" and "feed_url" not in item:
         raise SourcesFileError(f"{where}: 'feed_url' is required when discovery = \"feed\"")

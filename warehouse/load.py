@@ -171,6 +171,8 @@ _STEPS = [
 def load_batch(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> dict[str, int]:
     """Write a run's results atomically; returns rows handed over per table."""
     counts = {attr: _n(getattr(batch, attr)) for attr, *_ in _STEPS}
+    if isinstance(batch.sources, list):  # rows built before schema 7 lack its columns: the file's defaults
+        batch.sources = [{"discovery": "feed", "kind": "specialist", "evidence": None, **r} for r in batch.sources]
     steps = [(table, query_name, view, getattr(batch, attr)) for attr, table, query_name, view in _STEPS]
     steps.append(("runs", "insert_run", "new_run", [batch.run]))
     registered = []

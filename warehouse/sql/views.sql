@@ -322,9 +322,10 @@ SELECT
     b.name,
     CASE
         WHEN b.disabled THEN 'disabled'
-        WHEN b.last_attempt_at IS NULL THEN 'never_polled'
         WHEN coalesce(b.consecutive_failures, 0) >= b.failure_threshold THEN 'failing'
         WHEN coalesce(b.consecutive_failures, 0) > 0 THEN 'erroring'
+        -- nothing known yet: neither a poll nor an article (backfilled articles count)
+        WHEN b.last_attempt_at IS NULL AND b.last_success_at IS NULL AND b.last_item_at IS NULL THEN 'never_polled'
         WHEN b.silence_limit_days IS NOT NULL
              AND epoch(at_time - b.last_item_at) / 86400.0 > b.silence_limit_days THEN 'silent'
         ELSE 'ok'
