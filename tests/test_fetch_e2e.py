@@ -142,4 +142,4 @@ def test_hostile_sources_beside_good_ones(tmp_path, mini_sites):
 
     out = CliRunner().invoke(app, ["sources", "-d", os.path.dirname(db)])
     assert out.exit_code == 0, out.output
-    assert "feed health" in out.output and "gone" in out.output and "hostile" in out.output
+    assert "source health" in out.output and "gone" in out.output and "hostile" in out.output
