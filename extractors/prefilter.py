@@ -28,14 +28,15 @@ TERMS = (
     r"xi(?: jinping)?", r"li qiang", r"wang yi", r"taiwan\w*", r"taipei", r"hong kong", r"macau", r"tibet\w*",
     r"xinjiang", r"uyghurs?", r"shanghai", r"shenzhen", r"guangzhou", r"pla", r"people'?s liberation army",
     r"south china sea", r"east china sea", r"taiwan strait", r"spratly\w*", r"paracel\w*", r"scarborough",
-    r"belt and road", r"bri", r"huawei", r"tiktok", r"bytedance", r"deepseek", r"alibaba", r"tencent", r"smic",
+    r"belt and road", r"bri", r"huawei", r"zte", r"tiktok", r"bytedance", r"deepseek", r"alibaba", r"tencent", r"smic",
     r"renminbi", r"yuan", r"rare[- ]earths?", r"tariffs?", r"trade (?:war|deal|truce|talks)", r"decoupl\w*",
     r"de-?risk\w*", r"export controls?", r"chips?", r"semiconductors?", r"entity list",
     r"indo-?pacific", r"aukus", r"quad", r"asean", r"apec", r"g-?20", r"brics",
-    r"great[- ]power", r"superpowers?", r"cold war", r"u\.?s\.?-china", r"us-china", r"washington and beijing",
+    r"bilateral", r"great[- ]power", r"superpowers?", r"cold war", r"u\.?s\.?-china", r"us-china", r"washington and beijing",
     r"xi-?trump", r"trump-?xi", r"busan", r"summit",
 )
-_TERM_RE = re.compile(r"(?<![\w-])(?:" + "|".join(TERMS) + r")(?![\w])", re.I)
+# (?<!\w), not (?<![\w-]): "Biden-Xi" and "anti-China" must match.
+_TERM_RE = re.compile(r"(?<!\w)(?:" + "|".join(TERMS) + r")(?!\w)", re.I)
 _TAG = re.compile(r"<[^>]+>")
 
 
