@@ -67,7 +67,8 @@ def main() -> int:
     ap.add_argument("--manifest", type=Path, default=MANIFEST)
     args = ap.parse_args()
     m = measure(load_manifest(args.manifest))
-    cmd = "python -m bench.bench_prefilter" + (f" --manifest {args.manifest}" if args.manifest != MANIFEST else "")
+    # a manifest elsewhere (e.g. one still being filled on another branch) is named, not its machine path
+    cmd = "python -m bench.bench_prefilter" + (" --manifest PATH" if args.manifest != MANIFEST else "")
     if not m["relevant"]:
         print("no labelled real texts cached: nothing to measure", file=sys.stderr)
         return 0
