@@ -1,13 +1,13 @@
 """Finding older articles for a backfill: feed paging and sitemaps.
 
 Only ever parses bytes that the Fetcher returned; nothing here opens a
-connection itself (trafilatura's own sitemap crawler would bypass the
-fetcher's SSRF guard, size caps and politeness, so we reuse its link
-extraction and feed it our bytes).
+connection itself (a library's own sitemap crawler would bypass the
+fetcher's SSRF guard, size caps and politeness). Sitemaps are parsed by
+extractors/sitemaps.py, the one sitemap parser, which the daily run's
+sitemap discovery uses too.
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -17,8 +17,6 @@ from extractors.feeds import FeedEntry
 # ?paged=N; 50 pages of 10-20 items reach back about two years at one
 # commentary a day, beyond which a sitemap is the better route.
 MAX_FEED_PAGES = 50
-SITEMAP_LOC = re.compile(r"<url>\s*<loc>\s*(?:<!\[CDATA\[)?([^<\]]+?)(?:\]\]>)?\s*</loc>(?:\s*<lastmod>\s*([^<]+?)\s*</lastmod>)?", re.S)
-SITEMAP_INDEX_LOC = re.compile(r"<sitemap>\s*<loc>\s*(?:<!\[CDATA\[)?([^<\]]+?)(?:\]\]>)?\s*</loc>", re.S)
 
 
 def feed_page_url(feed_url: str, page: int) -> str:
@@ -37,11 +35,15 @@ def older_than(entries: list[FeedEntry], since: datetime) -> bool:
 
 
 def parse_sitemap(body: bytes, base_url: str) -> tuple[list[tuple[str, str | None]], list[str]]:
-    """(page URL, lastmod) pairs and nested sitemap URLs from a sitemap or sitemap index."""
-    text = body.decode("utf-8", errors="replace")
-    pages = [(urljoin(base_url, loc.strip()), lastmod) for loc, lastmod in SITEMAP_LOC.findall(text)]
-    nested = [urljoin(base_url, loc.strip()) for loc in SITEMAP_INDEX_LOC.findall(text)]
-    return pages, nested
+    """(page URL, lastmod) pairs and nested sitemap URLs from a sitemap or sitemap index.
+
+    The one sitemap parser (extractors/sitemaps.py, ultimate-sitemap-parser).
+    A lastmod is when the page last changed, an upper bound on its
+    publication, never the publication date itself."""
+    from extractors.sitemaps import parse_sitemap_bytes
+
+    read = parse_sitemap_bytes(body, base_url)
+    return read.lastmods, read.nested
 
 
 def sitemap_candidates(site_url: str, robots_txt: str | None = None) -> list[str]:

@@ -32,6 +32,9 @@ _NAME_MONTH = re.compile(r"((?:19|20)\d{2})[-_/]?(0[1-9]|1[0-2])")
 class SitemapRead:
     entries: list[FeedEntry] = field(default_factory=list)  # dated page URLs
     undated: int = 0  # page URLs with neither news date nor a date in the path
+    # every page URL with its <lastmod> (ISO text or None), for backfill's
+    # "nothing changed since" filter: lastmod bounds publication from above
+    lastmods: list[tuple[str, str | None]] = field(default_factory=list)
     nested: list[str] = field(default_factory=list)  # sitemap URLs from an index
     error: str | None = None
     error_detail: str | None = None
@@ -79,6 +82,7 @@ def parse_sitemap_bytes(body: bytes, base_url: str) -> SitemapRead:
         url = safe_link(page.url, base_url)
         if url is None:
             continue
+        out.lastmods.append((url, page.last_modified.isoformat() if page.last_modified else None))
         story = page.news_story
         when = _utc(story.publish_date) if story and story.publish_date else url_date(url)
         if when is None:  # <lastmod> alone never dates an article

@@ -217,13 +217,15 @@ def _due_sources(ledger: RunLedger, sources: list[Source], states: dict[str, dic
     return due
 
 
-def _prefilter_general(ledger: RunLedger, entries: list[NewEntry], by_id: dict[str, Source]) -> list[NewEntry]:
+def _prefilter_general(ledger: RunLedger, entries: list[NewEntry], by_id: dict[str, Source], retries: list[dict]) -> list[NewEntry]:
     """Drop new entries of general outlets whose title and summary are plainly
-    off-topic (extractors/prefilter.py); each skip is recorded with its reason."""
-    keep = []
+    off-topic (extractors/prefilter.py); each skip is recorded with its reason.
+    Retries passed the prefilter when they were new: not judged again."""
+    keep, retrying = [], {r["canonical_url"] for r in retries}
     for n in entries:
         src = by_id.get(n.source_id)
-        ok, why = prefilter(n.entry.title, n.entry.summary) if src is not None and src.is_general else (True, None)
+        judge = src is not None and src.is_general and n.url not in retrying
+        ok, why = prefilter(n.entry.title, n.entry.summary) if judge else (True, None)
         if ok:
             keep.append(n)
         else:
@@ -271,7 +273,7 @@ def daily_ingest(overrides: dict | None = None) -> dict:
     _record_polls(ledger, polls)
     progress.advance("feeds", len(sources), ok=len(polls) - ledger.counts["feeds_failed"])
 
-    new = _prefilter_general(ledger, select_new_entries(polls, retries, db_path), {s.id: s for s in sources})
+    new = _prefilter_general(ledger, select_new_entries(polls, retries, db_path), {s.id: s for s in sources}, retries)
     ledger.counts["entries_new"] = len(new)
     ledger.counts["retries_due"] = len(retries)
     for stage in ("pages", "extract", "classify"):

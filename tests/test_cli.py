@@ -43,4 +43,4 @@ def test_shipped_sources_file_is_valid():
 
     sources = load_sources(PROJECT_ROOT / "sources.toml")
     assert len(sources) >= 8
-    assert all(s.feed_url.startswith("https://") for s in sources)
+    assert all(s.endpoint.startswith(("https://", "http://")) for s in sources)  # the URL each discovery method polls
