@@ -87,11 +87,15 @@ def _poll_sitemap(fetcher: Fetcher, poll: SourcePoll, url: str, now: datetime, s
     # sitemaps it names change, and news sitemaps are small.
     res = fetcher.fetch(FetchRequest(url, kind="feed"))
     poll.result = res
+    via_robots = url.endswith("/robots.txt")
+    if via_robots and res.status == 404:  # no robots.txt at all: the usual sitemap paths
+        res.error = res.error_detail = None
+        res.body = b""
     if not res.ok or res.body is None:
         poll.diagnosis = diagnose_fetch(res) or ("unreachable", res.error or "no body")
         return
     poll.body_sha256 = _sha(res.body)
-    if url.endswith("/robots.txt"):
+    if via_robots:
         queue = robots_sitemaps(res.body.decode("utf-8", errors="replace"))
         queue = queue or [urljoin(url, p) for p in FALLBACK_SITEMAPS]
         fetched: list[tuple[str, bytes]] = []
@@ -123,7 +127,7 @@ def _poll_sitemap(fetcher: Fetcher, poll: SourcePoll, url: str, now: datetime, s
         undated += read.undated
         queue += [u for u in read.nested if u not in seen]
     if not parsed_any:
-        html = diagnose_fetch(res) if not url.endswith("/robots.txt") else None
+        html = diagnose_fetch(res) if not via_robots else None
         poll.diagnosis = html or ("not_a_feed", ("no sitemap could be read: " + "; ".join(errors))[:300])
         res.error, res.error_detail = "not_a_feed", poll.diagnosis[1]
         return

@@ -177,3 +177,13 @@ def test_prefilter_is_conservative():
     assert prefilter("Taipei's new defence budget", None)[0]
     assert prefilter("Weekly roundup", None)[0]  # too little to judge: fetched
     assert prefilter(None, None)[0]
+
+
+def test_sitemap_source_without_robots_txt_falls_back_to_the_usual_paths():
+    day = (NOW - timedelta(days=1)).strftime("%Y/%m/%d")
+    body = (f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<url><loc>/{day}/x</loc></url><url><loc>/y</loc><lastmod>{NOW:%Y-%m-%d}</lastmod></url></urlset>").encode()
+    with serve({"/sitemap.xml": static(body=body, ctype="application/xml")}) as srv, fetcher() as f:
+        poll = discover_entries(f, Source("s", "S", site_url=srv.base + "/", discovery="sitemap"), {}, NOW, 30)
+    assert poll.diagnosis[0] == "ok" and [e.url for e in poll.entries] == [srv.url(f"/{day}/x")]
+    assert [r for _u, r, _d in poll.skipped] == ["sitemap_undated"]  # /y: lastmod today, but no publication date
