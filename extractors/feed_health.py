@@ -167,7 +167,9 @@ def policy_row(failure_threshold: int, silence_factor: float, min_silence_days: 
 
 
 def is_flagged(state: dict, failure_threshold: int) -> bool:
-    """Unhealthy: failing `failure_threshold` polls in a row, or disabled."""
+    """Unhealthy: failing `failure_threshold` polls in a row, or disabled: the
+    source_health view's 'failing' and 'disabled', for the run's own count
+    before anything is loaded (test_discovery_flow checks they agree)."""
     return bool(state.get("disabled")) or (state.get("consecutive_failures") or 0) >= failure_threshold
 
 

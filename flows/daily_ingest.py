@@ -289,10 +289,10 @@ def daily_ingest(overrides: dict | None = None) -> dict:
         {"source_id": p.source.id, **poll_state(states.get(p.source.id) or {}, p, new_by_source.get(p.source.id, 0), now)}
         for p in polls
     ]
-    ledger.batch.health_policy = [policy_row(settings.alerts.failure_threshold or settings.fetch.failure_threshold,
-                                             settings.alerts.silence_factor, settings.alerts.min_silence_days,
+    threshold = settings.alerts.failure_threshold or settings.fetch.failure_threshold  # the view's, via health_policy
+    ledger.batch.health_policy = [policy_row(threshold, settings.alerts.silence_factor, settings.alerts.min_silence_days,
                                              settings.fetch.stale_days, now)]
-    ledger.counts["feeds_flagged"] = sum(is_flagged(h, settings.fetch.failure_threshold) for h in ledger.batch.source_health)
+    ledger.counts["feeds_flagged"] = sum(is_flagged(h, threshold) for h in ledger.batch.source_health)
     with ledger.timed("dedup"):
         ledger.counts.update(assign_story_ids(ledger.batch, db_path))
     ledger.batch.sources = [source_row(s) for s in sources]
