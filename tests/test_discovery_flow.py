@@ -156,6 +156,7 @@ def test_prefilter_and_one_health_definition_for_view_cli_and_alerts(tmp_path, m
 
     from alerts.flow import run_check
     from cli.app import app
+    from extractors.feed_health import is_flagged
     from flows.settings import load_settings
 
     off = "Monsoon rainfall fell far below normal across western India this season, hurting farmers and rural incomes"
@@ -178,13 +179,14 @@ def test_prefilter_and_one_health_definition_for_view_cli_and_alerts(tmp_path, m
     skipped = _rows(db, "SELECT url, detail FROM fetch_errors WHERE stage = 'prefilter' AND reason = 'prefilter_off_topic'")
     assert [u for u, _ in skipped] == [srv.url("/off")] and "no China-related term" in skipped[0][1]
 
-    # one definition: make 'blk' fail threshold times; the view, the CLI and the alerts must agree
+    # one definition: make 'blk' fail threshold times; the view, the run's count, the CLI and the alerts must agree
     with duckdb.connect(db) as conn:
         threshold = conn.execute("SELECT failure_threshold FROM health_policy").fetchone()[0]
         conn.execute("UPDATE sources SET consecutive_failures = ? WHERE source_id = 'blk'", [threshold])
-        view = dict(conn.execute("SELECT source_id, status FROM source_health").fetchall())
-        diag = dict(conn.execute("SELECT source_id, diagnosis FROM source_health").fetchall())
-    assert view == {"gen": "ok", "blk": "failing"} and diag == {"gen": "teaser_only", "blk": "blocked"}
+        rows = conn.execute("SELECT source_id, status, diagnosis, consecutive_failures, disabled FROM source_health").fetchall()
+    assert {r[0]: r[1:3] for r in rows} == {"gen": ("ok", "teaser_only"), "blk": ("failing", "blocked")}
+    for _sid, status, _diag, fails, disabled in rows:
+        assert is_flagged({"consecutive_failures": fails, "disabled": disabled}, threshold) == (status in ("failing", "disabled"))
     settings = load_settings(**overrides)
     run_check(db, settings, now=datetime.now(timezone.utc))
     alerts = _rows(db, "SELECT source_id FROM alerts WHERE kind = 'source_failing'")
