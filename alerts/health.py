@@ -21,7 +21,7 @@ from datetime import datetime
 import duckdb
 
 from alerts.detect import alert_id
-from flows.settings import AlertSettings
+from alerts.settings import AlertSettings
 from warehouse import named_rows
 
 MIN_ITEMS_FOR_USUAL_GAP = 5
