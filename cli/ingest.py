@@ -21,7 +21,7 @@ def _exit_code(summary: dict) -> int:
     return {"completed": EXIT_OK, "completed_with_errors": EXIT_PARTIAL, "failed": EXIT_FAILED}[summary["status"]]
 
 
-def preflight(settings: Settings, overrides: dict, sources: bool = True) -> None:
+def preflight(settings: Settings, overrides: dict, sources: bool = True, lock_timeout: float = 60.0) -> None:
     """Check what a flow would trip over before Prefect starts: a Prefect flow
     that fails prints its own traceback under our one-line message, 8-15 s later.
     The sources file must parse; the warehouse must not be locked by another run
@@ -37,7 +37,7 @@ def preflight(settings: Settings, overrides: dict, sources: bool = True) -> None
             fail(EXIT_CONFIG, str(exc))
     if effective.database_path.exists():
         try:
-            connect(effective.database_path).close()
+            connect(effective.database_path, lock_timeout=lock_timeout).close()
         except WarehouseLockedError as exc:
             fail(EXIT_LOCKED, str(exc))
 
