@@ -176,6 +176,10 @@ class Fetcher:
     def close(self) -> None:
         self._transport.close()
 
+    def fetch_robots_txt(self, url: str) -> FetchResult:
+        # For robots.py, which needs no import of this module (no cycle).
+        return self.fetch(FetchRequest(url, kind="robots"))
+
     # -- one request, with retries -------------------------------------------------
     def fetch(self, req: FetchRequest) -> FetchResult:
         start = time.monotonic()

@@ -107,9 +107,7 @@ class RobotsCache:
             return rules
 
     def _fetch(self, origin: str, fetcher: Fetcher) -> RobotsRules:
-        from extractors.http import FetchRequest
-
-        res = fetcher.fetch(FetchRequest(origin + "/robots.txt", kind="robots"))
+        res = fetcher.fetch_robots_txt(origin + "/robots.txt")
         now = time.monotonic()
         if res.status is not None and 200 <= res.status < 300 and res.body is not None:
             text = res.body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
