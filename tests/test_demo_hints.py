@@ -38,7 +38,7 @@ def test_each_printed_hint_runs_as_printed(demo_checkout, hint):
                          capture_output=True, text=True, timeout=300)
     out = res.stdout + res.stderr
     assert res.returncode == 0, out
-    assert "error" not in out.lower() and "Traceback" not in out, out
+    assert "error:" not in out and "Traceback" not in out, out
     if argv[1] == "sql":
         rows = re.search(r"^(\d+) rows?$", res.stdout, re.M)
         assert rows and int(rows.group(1)) > 0, res.stdout
