@@ -13,11 +13,15 @@ Exit codes (for schedulers and scripts):
   4  run failed: no feed could be polled (e.g. no network)
   5  the warehouse is locked by another process
   6  `serve`: no persistent Prefect server (PREFECT_API_URL unset or not answering)
+
+An unexpected exception is one line too (exit 1); FRAMEWATCH_TRACEBACK=1 shows
+the traceback for a bug report.
 """
 from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 
 import typer
@@ -100,3 +104,15 @@ def require_warehouse(db: Path) -> Path:
     if not Path(db).exists():
         fail_config(f"no warehouse at {db} yet: run `framewatch run` (or `framewatch demo`) first, or give --data-dir")
     return Path(db)
+
+
+def main() -> None:
+    """The `framewatch` entry point (pyproject.toml, `python -m cli`)."""
+    try:
+        app(prog_name="framewatch")
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("FRAMEWATCH_TRACEBACK"):
+            raise
+        console.print(f"[red]error:[/red] internal error, {escape(type(exc).__name__)}: {escape(exc)} "
+                      "(FRAMEWATCH_TRACEBACK=1 shows the traceback; please report it)", highlight=False, soft_wrap=True)
+        sys.exit(1)

@@ -70,8 +70,9 @@ def print_run_summary(summary: dict) -> None:
     console.print(table)
     for e in summary["errors"][:20]:
         # One line per failure, never wrapped, so `grep` and log scrapers see it whole.
-        console.print(f"  [yellow]{e['stage']}[/yellow] {e['source_id'] or ''} {e['reason']}: {e['detail'] or ''} ({e['url']})",
-                      soft_wrap=True, highlight=False)
+        # Details and URLs come from the network: escaped, control codes stripped.
+        what = f"{e['source_id'] or ''} {e['reason']}: {e['detail'] or ''} ({e['url']})"
+        console.print(f"  [yellow]{e['stage']}[/yellow] {escape(what)}", soft_wrap=True, highlight=False)
     if len(summary["errors"]) > 20:
         console.print(f"  ... and {len(summary['errors']) - 20} more (table fetch_errors)")
     if c["entries_new"] == 0:

@@ -141,7 +141,7 @@ def _is_list(key: str) -> bool:
 
 def known_env_names() -> set[str]:
     """Every FRAMEWATCH_* name framewatch reads: one per setting and section, and the few read directly."""
-    names = {ENV_PREFIX + "CONFIG", ENV_PREFIX + "HOME", ENV_PREFIX + "REALTEXT_CACHE", ENV_PREFIX + "HOLDOUT_EXCLUDE"}
+    names = {ENV_PREFIX + "CONFIG", ENV_PREFIX + "HOME", ENV_PREFIX + "TRACEBACK", ENV_PREFIX + "REALTEXT_CACHE", ENV_PREFIX + "HOLDOUT_EXCLUDE"}
     for name, field in Settings.model_fields.items():
         names.add(env_name(name))
         sub = field.annotation

@@ -112,3 +112,14 @@ def test_a_misspelt_variable_is_warned_about_with_the_closest_key(tmp_path):
     assert "FRAMEWATCH_DATADIR is not a framewatch setting" in res.stderr
     assert "did you mean FRAMEWATCH_DATA_DIR?" in res.stderr
     assert "warning" not in res.stdout  # stdout stays a valid framewatch.toml
+
+
+def test_an_unexpected_error_is_one_line_exit_1_and_the_traceback_is_on_request(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "framewatch.duckdb").write_bytes(b"not a duckdb file at all " * 200)
+    res = framewatch(["status", "-d", str(data)], tmp_path)
+    assert res.returncode == 1
+    assert "internal error" in one_error_line(res)
+    res = framewatch(["status", "-d", str(data)], tmp_path, {"FRAMEWATCH_TRACEBACK": "1"})
+    assert res.returncode == 1 and "Traceback" in res.stderr
