@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-TOP_DIRS = ("alerts", "bench", "cli", "demo", "docs", "extractors", "flows", "framing", "reports", "seeds", "tests", "warehouse")
+TOP_DIRS = (".ci", "alerts", "bench", "cli", "demo", "docs", "extractors", "flows", "framing", "reports", "seeds", "tests", "warehouse")
 ROOT_FILES = ("README.md", "Makefile", "pyproject.toml", "constraints.txt", "sources.toml", "prefect.yaml")
 
 # A project path: starts with one of the top-level folders (or is a root file),
 # optionally followed by `::name` (a function in it).
-PATH_RE = re.compile(r"(?<![\w./-])((?:%s)/[\w./-]*|%s)(?![\w/-])" % ("|".join(TOP_DIRS), "|".join(map(re.escape, ROOT_FILES))))
+PATH_RE = re.compile(r"(?<![\w./-])((?:%s)/[\w./-]*|%s)(?![\w/-])" % ("|".join(map(re.escape, TOP_DIRS)), "|".join(map(re.escape, ROOT_FILES))))
 LINK_RE = re.compile(r"\]\(([^)\s]+)\)")
 
 
