@@ -30,6 +30,13 @@ def preflight(settings: Settings, overrides: dict, sources: bool = True, lock_ti
     from warehouse import WarehouseLockedError, connect
 
     effective = settings.model_copy(update={k: Path(v) for k, v in overrides.items() if k in ("data_dir", "sources_file")})
+    if effective.classifier_backend == "embedding":  # its extra may not be installed: say so now, with the install line
+        from framing.embedding import check_dependencies
+
+        try:
+            check_dependencies()
+        except ImportError as exc:
+            fail(EXIT_CONFIG, f"classifier_backend = \"embedding\": {exc}")
     if sources:
         try:
             load_sources(effective.sources_file)

@@ -123,3 +123,19 @@ def test_an_unexpected_error_is_one_line_exit_1_and_the_traceback_is_on_request(
     assert "internal error" in one_error_line(res)
     res = framewatch(["status", "-d", str(data)], tmp_path, {"FRAMEWATCH_TRACEBACK": "1"})
     assert res.returncode == 1 and "Traceback" in res.stderr
+
+
+def test_embedding_backend_without_its_extra_is_one_line_with_the_install_hint(tmp_path):
+    stub = tmp_path / "stub"
+    stub.mkdir()
+    (stub / "torch.py").write_text('raise ImportError("No module named torch (test stub)")\n')
+    (tmp_path / "sources.toml").write_text('[[source]]\nid = "a"\nname = "A"\nfeed_url = "https://a.example/feed"\n')
+    env = {"FRAMEWATCH_CLASSIFIER_BACKEND": "embedding", "FRAMEWATCH_SOURCES_FILE": str(tmp_path / "sources.toml"),
+           "FRAMEWATCH_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": f"{stub}{os.pathsep}{PROJECT_ROOT}"}
+    base = {k: v for k, v in os.environ.items() if not k.upper().startswith("FRAMEWATCH_")}
+    res = subprocess.run([sys.executable, "-m", "cli", "run"], cwd=tmp_path, env={**base, **env},
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == EXIT_CONFIG, res.stdout + res.stderr
+    line = one_error_line(res)
+    assert "missing torch" in line and "[embed]" in line  # Rich markup does not swallow the extra's name
+    assert not (tmp_path / "data" / "prefect").exists()
