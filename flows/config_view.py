@@ -106,7 +106,8 @@ def _safe_toml() -> dict:
 
 
 def _short(value) -> str:
-    text = repr(value)
+    # A URL's password or token never reaches the terminal, whatever the key.
+    text = repr(mask_url(value) if isinstance(value, str) else value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
