@@ -7,6 +7,8 @@ HASH    := $(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-12)
 # Stamps: reinstall only when pyproject.toml or constraints.txt change.
 BASE    := $(VENV)/.base-$(HASH)
 FULL    := $(VENV)/.full-$(HASH)
+# First of the demo sites' ports on 127.0.0.1 (the webhook uses DEMO_PORT-11): `make demo DEMO_PORT=48801` when taken.
+DEMO_PORT ?= 47801
 
 .PHONY: demo test install install-all clean bench prefect-server serve deploy worker
 
@@ -29,7 +31,7 @@ install: $(BASE)
 install-all: $(FULL)
 
 demo: $(BASE)            ## install, serve the demo sites on 127.0.0.1, run the real flow against them
-	$(BIN)/framewatch demo
+	$(BIN)/framewatch demo --port $(DEMO_PORT)
 
 test: $(FULL)            ## install and run the test suite
 	$(BIN)/python -m pytest

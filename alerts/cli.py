@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from warehouse import connect, named_rows, query
@@ -34,21 +35,23 @@ def print_alerts(console: Console, db: Path, limit: int = 20) -> None:
     for a in rows:
         window = f"{a['window_start']:%Y-%m-%d}..{a['window_end']:%Y-%m-%d}" if a["window_start"] else ""
         delivery = f"{a['delivery_attempts']} attempt(s)" + (f"; {a['last_delivery_error']}" if a["last_delivery_error"] and a["status"] == "new" else "")
-        t.add_row(a["alert_id"], a["kind"], a["summary"], window, a["status"], delivery)
+        t.add_row(*(escape(str(v)) for v in (a["alert_id"], a["kind"], a["summary"], window, a["status"], delivery)))
     console.print(t)
     for a in rows:
         stories = json.loads(a["stories"]) if isinstance(a["stories"], str) else (a["stories"] or [])
         if a["kind"] != "framing_shift" or a["status"] == "acknowledged":
             continue
-        console.print(f"\n[bold]{a['alert_id']}[/bold] {a['summary']}")
+        console.print(f"\n[bold]{escape(a['alert_id'])}[/bold] {escape(str(a['summary']))}", highlight=False)
         details = json.loads(a["details"]) if isinstance(a["details"], str) else (a["details"] or {})
         console.print(f"  {details.get('granularity')} CUSUM statistic {details.get('statistic', 0):.1f} >= "
                       f"threshold {details.get('threshold', 0):.1f}; baseline {details.get('baseline_stories')} stories")
         console.print("  Evidence (stories that drove it):")
         for s in stories:
-            console.print(f"  - {s.get('published_at', '')[:10]} [{s.get('label')}] {s.get('title') or s['story_id']}  {s.get('url') or ''}")
+            # Titles, URLs and sentences come from the network: never markup.
+            line = f"  - {(s.get('published_at') or '')[:10]} [{s.get('label')}] {s.get('title') or s['story_id']}  {s.get('url') or ''}"
+            console.print(escape(line), highlight=False)
             if s.get("evidence"):
-                console.print(f"      \u201c{s['evidence'][:200]}\u201d")
+                console.print(escape(f"      \u201c{s['evidence'][:200]}\u201d"), highlight=False)
     console.print("\nAcknowledge with: framewatch alerts ack ID")
 
 
@@ -63,7 +66,7 @@ def acknowledge(db: Path, alert_id: str) -> bool:
 def print_check_summary(console: Console, summary: dict) -> None:
     """The alerts part of a run summary (framewatch run / demo)."""
     if summary.get("error"):
-        console.print(f"[red]alerts:[/red] check failed: {summary['error']}")
+        console.print(f"[red]alerts:[/red] check failed: {escape(str(summary['error']))}", highlight=False)
         return
     gran = summary.get("granularity")
     console.print(
@@ -77,14 +80,14 @@ def print_check_summary(console: Console, summary: dict) -> None:
     if summary.get("blocked_reason"):
         console.print(f"  No framing-shift alert possible now: {summary['blocked_reason']}")
     for line in summary.get("new_alerts", []):
-        console.print(f"  [yellow]new[/yellow] {line}")
+        console.print(f"  [yellow]new[/yellow] {escape(str(line))}", highlight=False)  # titles come from the network
     for e in summary.get("errors", []):
-        console.print(f"  [red]delivery[/red] {e}")
+        console.print(f"  [red]delivery[/red] {escape(str(e))}", highlight=False)
     if "received_by_demo_webhook" in summary:
         got = summary["received_by_demo_webhook"]
         console.print(f"  Demo webhook (127.0.0.1) received {len(got)} alert(s) this run"
                       + ("; nothing new was sent." if not got else ":"))
         for t in got:
-            console.print(f"    {t}")
+            console.print(f"    {escape(str(t))}", highlight=False)
     if summary.get("new") or summary.get("pending"):
         console.print("  List with evidence: framewatch alerts   Acknowledge: framewatch alerts ack ID")

@@ -17,7 +17,7 @@ import numpy as np
 
 from alerts.calibrate import load_thresholds
 from alerts.cusum import Detection, FramingState, detect, params_for, to_weekly
-from flows.settings import AlertSettings
+from alerts.settings import AlertSettings
 from warehouse import named_rows, query
 
 

@@ -22,7 +22,7 @@ from prefect.cache_policies import NO_CACHE
 from alerts import deliver
 from alerts.detect import check_shifts, is_repeat
 from alerts.health import check_sources, store_policy
-from flows.settings import Settings
+from alerts.settings import AlertContext
 from warehouse import connect, named_rows, query
 from warehouse.load import to_arrow
 
@@ -57,7 +57,7 @@ def record_new_alerts(conn, rows: list[dict], now: datetime, cooldown_days: int)
     return fresh
 
 
-def run_check(db_path: Path | str, settings: Settings, now: datetime | None = None) -> dict:
+def run_check(db_path: Path | str, settings: AlertContext, now: datetime | None = None) -> dict:
     """The work of check_alerts, callable without Prefect (CLI, tests)."""
     now = now or datetime.now(timezone.utc)
     s = settings.alerts
@@ -106,7 +106,7 @@ def run_check(db_path: Path | str, settings: Settings, now: datetime | None = No
 
 
 @task(name="check_alerts", cache_policy=NO_CACHE)
-def check_alerts(db_path: Path | str, settings: Settings) -> dict:
+def check_alerts(db_path: Path | str, settings: AlertContext) -> dict:
     """Detect framing shifts and source outages, record and deliver alerts.
 
     Never fails the calling flow: the articles are loaded by now, and an

@@ -24,7 +24,7 @@ import numpy as np
 
 from alerts.calibrate import load_thresholds
 from alerts.cusum import detect, params_for
-from flows.settings import AlertSettings
+from alerts.settings import AlertSettings
 
 PER_WEEKDAY = 8
 HISTORY = 150   # days of shift-free history before the shift (baseline + lag fit well inside)

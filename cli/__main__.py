@@ -1,3 +1,3 @@
-from cli import app
+from cli.app import main
 
-app(prog_name="framewatch")
+main()

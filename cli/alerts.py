@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from cli.app import EXIT_CONFIG, app, console, data_dir_option, fail_config, require_warehouse, settings_for
+from cli.app import app, console, data_dir_option, escape, fail_config, require_warehouse, settings_for
 
 alerts_app = typer.Typer(help="Framing-shift and source-health alerts: list them, acknowledge one.")
 app.add_typer(alerts_app, name="alerts")
@@ -39,8 +39,7 @@ def alerts_ack(
     from alerts.cli import acknowledge
 
     if not acknowledge(_alerts_db(ctx, data_dir), alert_id):
-        console.print(f"[red]error:[/red] no unacknowledged alert {alert_id!r}")
-        raise typer.Exit(EXIT_CONFIG)
-    console.print(f"Acknowledged {alert_id}.")
+        fail_config(f"no unacknowledged alert {alert_id!r}")
+    console.print(f"Acknowledged {escape(alert_id)}.", highlight=False)
 
 

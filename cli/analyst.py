@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from cli.app import EXIT_CONFIG, app, console, data_dir_option, fail_config, require_warehouse, settings_for
+from cli.app import app, console, data_dir_option, escape, fail_config, require_warehouse, settings_for
 
 
 DATABASE_HELP = "a DuckDB file to read instead (default: the analyst snapshot in the data folder)"
@@ -45,7 +45,7 @@ def sql_command(
     path = _snapshot_path(ctx, data_dir, database)
     try:
         if query is None:
-            interactive(path, _print_result, lambda msg: console.print(f"[red]{msg}[/red]"))
+            interactive(path, _print_result, lambda msg: console.print(f"[red]{escape(msg)}[/red]"))
             return
         result = run_sql(path, query)
     except SnapshotMissingError as exc:
@@ -72,8 +72,7 @@ def export_command(
     from warehouse.analyst import FORMATS, SnapshotMissingError, export
 
     if fmt not in FORMATS:
-        console.print(f"[red]error:[/red] --format must be one of {', '.join(FORMATS)}")
-        raise typer.Exit(EXIT_CONFIG)
+        fail_config(f"--format must be one of {', '.join(FORMATS)}")
     try:
         written = export(_snapshot_path(ctx, data_dir, database), out, fmt)
     except SnapshotMissingError as exc:

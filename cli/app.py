@@ -13,20 +13,30 @@ Exit codes (for schedulers and scripts):
   4  run failed: no feed could be polled (e.g. no network)
   5  the warehouse is locked by another process
   6  `serve`: no persistent Prefect server (PREFECT_API_URL unset or not answering)
+
+An unexpected exception is one line too (exit 1); FRAMEWATCH_TRACEBACK=1 shows
+the traceback for a bug report.
 """
 from __future__ import annotations
 
 import os
+import re
+import sys
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
-from flows.config_view import ConfigError, load_or_explain
-from flows.settings import Settings
+from flows.config_view import ConfigError, load_or_explain, unknown_env_warnings
+from flows.settings import Settings, check_data_dir
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Monitor how think tanks frame US-China relations.")
 console = Console()
+# Warnings go to stderr, so `framewatch config > framewatch.toml` and --csv output stay clean.
+err_console = Console(stderr=True)
+
+# C0/C1 control characters (ANSI escapes start with one): never sent to a terminal from our messages.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 EXIT_OK, EXIT_CONFIG, EXIT_PARTIAL, EXIT_FAILED, EXIT_LOCKED, EXIT_NO_SERVER = 0, 2, 3, 4, 5, 6
 
@@ -47,6 +57,8 @@ def main(
     if verbose:
         # Read by Prefect at import, which happens later (in the command).
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+    for line in unknown_env_warnings():
+        err_console.print(f"[yellow]warning:[/yellow] {escape(line)}", highlight=False, soft_wrap=True)
     try:
         ctx.obj = load_or_explain()
     except ConfigError as exc:
@@ -65,15 +77,22 @@ def fail_config(*lines: str) -> None:
 
 
 def escape(text: object) -> str:
+    """Safe for the terminal: no Rich markup, no control codes, one line."""
     from rich.markup import escape as _escape
 
-    return _escape(str(text))
+    return _escape(_CONTROL.sub("", " ".join(str(text).splitlines())))
 
 
 def settings_for(ctx: typer.Context, data_dir: Path | None = None) -> Settings:
     """The validated settings, with --data-dir applied (flows get it through `overrides(data_dir)`)."""
     settings = ctx.obj if isinstance(ctx.obj, Settings) else load_or_explain()
-    return settings if data_dir is None else settings.model_copy(update={"data_dir": Path(data_dir)})
+    if data_dir is None:
+        return settings
+    try:
+        check_data_dir(Path(data_dir))
+    except ValueError as exc:
+        fail_config(f"invalid --data-dir: {exc}")
+    return settings.model_copy(update={"data_dir": Path(data_dir)})
 
 
 def overrides(data_dir: Path | None) -> dict:
@@ -85,3 +104,15 @@ def require_warehouse(db: Path) -> Path:
     if not Path(db).exists():
         fail_config(f"no warehouse at {db} yet: run `framewatch run` (or `framewatch demo`) first, or give --data-dir")
     return Path(db)
+
+
+def main() -> None:
+    """The `framewatch` entry point (pyproject.toml, `python -m cli`)."""
+    try:
+        app(prog_name="framewatch")
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("FRAMEWATCH_TRACEBACK"):
+            raise
+        console.print(f"[red]error:[/red] internal error, {escape(type(exc).__name__)}: {escape(exc)} "
+                      "(FRAMEWATCH_TRACEBACK=1 shows the traceback; please report it)", highlight=False, soft_wrap=True)
+        sys.exit(1)

@@ -7,6 +7,7 @@ import typer
 
 from flows import progress
 from cli.app import EXIT_CONFIG, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, app, console, data_dir_option, fail, overrides, require_warehouse, settings_for
+from cli.ingest import preflight
 from flows.prefect_env import configure_prefect
 
 
@@ -32,6 +33,7 @@ def backfill(
         since_dt = datetime.fromisoformat(since) if since else None
     except ValueError:
         fail(EXIT_CONFIG, f"--since must be a date like 2025-09-01, got {since!r}")
+    preflight(settings, overrides(data_dir))
     configure_prefect(settings.data_dir)
     from flows.backfill import backfill as backfill_flow
 
@@ -54,6 +56,7 @@ def _reprocess(ctx: typer.Context, data_dir: Path | None, name: str) -> dict:
 
     settings = settings_for(ctx, data_dir)
     require_warehouse(settings.database_path)
+    preflight(settings, overrides(data_dir), sources=False)
     configure_prefect(settings.data_dir)
     from flows import reprocess
 

@@ -21,10 +21,39 @@ def _exit_code(summary: dict) -> int:
     return {"completed": EXIT_OK, "completed_with_errors": EXIT_PARTIAL, "failed": EXIT_FAILED}[summary["status"]]
 
 
+def preflight(settings: Settings, overrides: dict, sources: bool = True, lock_timeout: float = 60.0) -> None:
+    """Check what a flow would trip over before Prefect starts: a Prefect flow
+    that fails prints its own traceback under our one-line message, 8-15 s later.
+    The sources file must parse; the warehouse must not be locked by another run
+    (waiting up to the usual lock timeout, as the flow would)."""
+    from extractors.sources import SourcesFileError, load_sources
+    from warehouse import WarehouseLockedError, connect
+
+    effective = settings.model_copy(update={k: Path(v) for k, v in overrides.items() if k in ("data_dir", "sources_file")})
+    if effective.classifier_backend == "embedding":  # its extra may not be installed: say so now, with the install line
+        from framing.embedding import check_dependencies
+
+        try:
+            check_dependencies()
+        except ImportError as exc:
+            fail(EXIT_CONFIG, f"classifier_backend = \"embedding\": {exc}")
+    if sources:
+        try:
+            load_sources(effective.sources_file)
+        except SourcesFileError as exc:
+            fail(EXIT_CONFIG, str(exc))
+    if effective.database_path.exists():
+        try:
+            connect(effective.database_path, lock_timeout=lock_timeout).close()
+        except WarehouseLockedError as exc:
+            fail(EXIT_LOCKED, str(exc))
+
+
 def _run_flow(settings: Settings, overrides: dict) -> dict:
     from extractors.sources import SourcesFileError
     from warehouse import WarehouseLockedError
 
+    preflight(settings, overrides)
     configure_prefect(overrides.get("data_dir") or settings.data_dir)
     from flows.daily_ingest import daily_ingest
 
@@ -48,8 +77,9 @@ def print_run_summary(summary: dict) -> None:
     console.print(table)
     for e in summary["errors"][:20]:
         # One line per failure, never wrapped, so `grep` and log scrapers see it whole.
-        console.print(f"  [yellow]{e['stage']}[/yellow] {e['source_id'] or ''} {e['reason']}: {e['detail'] or ''} ({e['url']})",
-                      soft_wrap=True, highlight=False)
+        # Details and URLs come from the network: escaped, control codes stripped.
+        what = f"{e['source_id'] or ''} {e['reason']}: {e['detail'] or ''} ({e['url']})"
+        console.print(f"  [yellow]{e['stage']}[/yellow] {escape(what)}", soft_wrap=True, highlight=False)
     if len(summary["errors"]) > 20:
         console.print(f"  ... and {len(summary['errors']) - 20} more (table fetch_errors)")
     if c["entries_new"] == 0:
@@ -71,15 +101,22 @@ def run(ctx: typer.Context, data_dir: Path = data_dir_option()) -> None:
 @app.command()
 def demo(ctx: typer.Context, port: int = typer.Option(47801, help="first of the demo sites' ports on 127.0.0.1")) -> None:
     """Serve the bundled demo sites on 127.0.0.1 and run the real flow against them."""
-    from demo.server import serve_sites, write_sources_file
+    from demo.server import SITES_DIR, serve_sites, site_dirs, write_sources_file
 
     DEMO_DATA_DIR.mkdir(parents=True, exist_ok=True)
     sources_file = DEMO_DATA_DIR / "sources.toml"
     from alerts.receiver import webhook_receiver
 
+    # The webhook listens 11 below the sites, clear of their range.
+    hook_port, n_sites = port - 11, len(site_dirs(SITES_DIR))
+    busy = first_busy_port([hook_port, *range(port, port + n_sites)])
+    if busy is not None:
+        fail(EXIT_CONFIG, f"port {busy} on 127.0.0.1 is in use (the demo needs {hook_port} and {port}-{port + n_sites - 1}): "
+                          f"stop what holds it, or choose other ports with `framewatch demo --port N` "
+                          f"(`make demo DEMO_PORT=N`), e.g. --port {port + 100}")
     # A local webhook stands in for the team's Slack/Teams/e-mail: every alert
     # the demo delivers lands in data/demo/alerts-received.jsonl.
-    with serve_sites(base_port=port) as sites, webhook_receiver(port - 11, DEMO_DATA_DIR / "alerts-received.jsonl") as rx:
+    with serve_sites(base_port=port) as sites, webhook_receiver(hook_port, DEMO_DATA_DIR / "alerts-received.jsonl") as rx:
         write_sources_file(sources_file, sites)
         console.print(f"Serving {len(sites)} demo sites on 127.0.0.1:{port}-{port + len(sites) - 1}")
         summary = _run_flow(
@@ -106,6 +143,23 @@ def demo(ctx: typer.Context, port: int = typer.Option(47801, help="first of the 
         for hint in demo_hints(d):
             console.print(f"  {escape(hint)}", highlight=False, soft_wrap=True)
     raise typer.Exit(_exit_code(summary))
+
+
+def first_busy_port(ports: list[int]) -> int | None:
+    """The first of `ports` something already listens on at 127.0.0.1 (None: all free)."""
+    import socket
+
+    for p in ports:
+        if not 0 < p < 65536:
+            return p
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            # SO_REUSEADDR as http.server sets it: a port in TIME_WAIT is free to it.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(("127.0.0.1", p))
+            except OSError:
+                return p
+    return None
 
 
 def demo_hints(data_dir: Path) -> list[str]:

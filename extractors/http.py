@@ -26,12 +26,14 @@ from urllib.parse import urlsplit
 
 import httpcore
 import httpx
+from pydantic import ConfigDict, Field
 
 from extractors import content
 from extractors.body import read_body
 from extractors.net import DeadlineExceeded, GuardedBackend, set_deadline
-from extractors.politeness import SHARED_GATES, HostGates, host_key
+from extractors.politeness import SHARED_GATES, HostGates, host_key, user_agent
 from extractors.robots import MAX_ROBOTS_BYTES, SHARED_ROBOTS, RobotsCache
+from extractors.settings import FetchSettings
 from extractors.ssrf import AddressPolicy, DNSFailure, SSRFBlocked, scheme_allowed
 
 REDIRECTS = (301, 302, 303, 307, 308)
@@ -42,32 +44,28 @@ PERMANENT = (301, 308)
 TRANSIENT_ERRORS = {"timeout", "connect_error", "network_error", "http_429", "http_500", "http_502", "http_503", "http_504"}
 
 
-@dataclass(frozen=True)
-class FetchPolicy:
-    user_agent: str = "framewatch/0.1 (+https://github.com/framewatch/framewatch)"
-    per_host_concurrency: int = 1
-    min_interval: float = 1.0
-    max_hosts_in_parallel: int = 16
-    # Hard cap on one attempt, connect to last byte, redirects included: the
-    # per-operation timeouts below never fire on a server trickling bytes.
-    total_deadline: float = 30.0
-    max_bytes: int = 5_000_000
-    max_redirects: int = 5
-    allow_hosts: frozenset[str] = frozenset()
-    respect_robots: bool = True
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0  # between two bytes; the deadline bounds the total
-    # Retries within one run, for TRANSIENT_ERRORS only. Exponential back-off
-    # with full jitter (AWS architecture blog): base * 2**attempt, capped, times
-    # a random factor, so a fleet of retries does not arrive in lock-step.
-    max_retries: int = 2
-    backoff_base: float = 2.0
+class FetchPolicy(FetchSettings):
+    """What one Fetcher obeys: the `[fetch]` settings (extractors/settings.py,
+    the one place their defaults live) plus what the caller decides per use."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # Empty: built from `contact` (politeness.user_agent).
+    user_agent: str = ""
+    # The byte cap of this Fetcher: the flow passes max_page_bytes or max_feed_bytes.
+    max_bytes: int = Field(5_000_000, ge=1)
+    # Back-off with full jitter never waits longer than this for one retry.
     backoff_cap: float = 30.0
-    # A Retry-After longer than this is not waited for: the host is skipped
-    # for the rest of the run (reason `host_backoff`) and retried tomorrow.
-    max_retry_after: float = 300.0
     # All waiting for one request (back-off + Retry-After) stays under this.
     max_total_wait: float = 300.0
+
+    @classmethod
+    def from_settings(cls, settings: FetchSettings, max_bytes: int) -> FetchPolicy:
+        return cls(**settings.model_dump(), max_bytes=max_bytes)
+
+    @property
+    def agent(self) -> str:
+        return self.user_agent or user_agent(self.contact)
 
 
 @dataclass(frozen=True)
@@ -161,7 +159,7 @@ class Fetcher:
         self.gates = gates or SHARED_GATES
         self._transport = _transport(self.policy)
         self._headers = {
-            "User-Agent": self.policy.user_agent,
+            "User-Agent": self.policy.agent,
             "Accept-Encoding": "gzip, deflate",  # only what body.py can inflate under a cap
             "Accept": "*/*",
         }
@@ -177,6 +175,10 @@ class Fetcher:
 
     def close(self) -> None:
         self._transport.close()
+
+    def fetch_robots_txt(self, url: str) -> FetchResult:
+        # For robots.py, which needs no import of this module (no cycle).
+        return self.fetch(FetchRequest(url, kind="robots"))
 
     # -- one request, with retries -------------------------------------------------
     def fetch(self, req: FetchRequest) -> FetchResult:

@@ -8,7 +8,9 @@ Status rules (RFC 9309 section 2.3.1):
 - 2xx: parse it.
 - 4xx (404, 403, 410...): "unavailable", we may crawl everything.
 - 5xx, or unreachable (timeout, DNS, refused): "unreachable", we must assume
-  everything is disallowed. Media Cloud and Google do the same: a site whose
+  everything is disallowed. A refused connection, DNS failure or SSRF refusal
+  is reported for the page as that failure (PASS_ON_ERRORS), not as a robots
+  refusal: the page would fail the same way. Media Cloud and Google do the same: a site whose
   server is failing is the last one to hit harder.
 Caching: at most 24 h (RFC: SHOULD NOT use a cached copy longer than 24 h).
 An unreachable robots.txt is re-tried after `ERROR_TTL`, so one blip does not
@@ -34,8 +36,11 @@ MAX_ROBOTS_BYTES = 512_000  # RFC 9309: parse at least the first 500 KiB
 # Crawl-delay is honoured up to this many seconds: beyond it, a daily run
 # fetching 20 pages from the site would take hours. We still go that slowly.
 MAX_CRAWL_DELAY = 60.0
-UA_TOKEN = "framewatch"
-PASS_ON_ERRORS = ("ssrf_blocked", "dns_error", "bad_url")  # the product token robots.txt groups are matched against
+UA_TOKEN = "framewatch"  # the product token robots.txt groups are matched against
+# robots.txt failures the page itself would hit too (our SSRF guard, DNS, a
+# refused connection): the page is reported with that reason, not as
+# `robots_disallowed`, so the operator sees the site is down, not that it said no.
+PASS_ON_ERRORS = ("ssrf_blocked", "dns_error", "bad_url", "connect_error")
 
 
 @dataclass
@@ -102,9 +107,7 @@ class RobotsCache:
             return rules
 
     def _fetch(self, origin: str, fetcher: Fetcher) -> RobotsRules:
-        from extractors.http import FetchRequest
-
-        res = fetcher.fetch(FetchRequest(origin + "/robots.txt", kind="robots"))
+        res = fetcher.fetch_robots_txt(origin + "/robots.txt")
         now = time.monotonic()
         if res.status is not None and 200 <= res.status < 300 and res.body is not None:
             text = res.body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")

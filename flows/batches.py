@@ -18,7 +18,6 @@ from extractors.content import utf8_bytes
 from extractors.extract_pool import extract_many
 from extractors.feeds import FeedEntry
 from extractors.http import FetchPolicy, Fetcher, FetchRequest
-from extractors.politeness import user_agent
 from extractors.raw_store import RawStore
 from flows.ledger import RunLedger
 from flows.settings import Settings
@@ -41,23 +40,7 @@ class BatchResult:
 
 
 def fetch_policy(settings: Settings, max_bytes: int) -> FetchPolicy:
-    f = settings.fetch
-    return FetchPolicy(
-        user_agent=user_agent(f.contact),
-        per_host_concurrency=f.per_host_concurrency,
-        min_interval=f.min_interval,
-        max_hosts_in_parallel=f.max_hosts_in_parallel,
-        total_deadline=f.total_deadline,
-        max_bytes=max_bytes,
-        max_redirects=f.max_redirects,
-        allow_hosts=frozenset(f.allow_hosts),
-        respect_robots=f.respect_robots,
-        connect_timeout=f.connect_timeout,
-        read_timeout=f.read_timeout,
-        max_retries=f.max_retries,
-        backoff_base=f.backoff_base,
-        max_retry_after=f.max_retry_after,
-    )
+    return FetchPolicy.from_settings(settings.fetch, max_bytes)
 
 
 @lru_cache(maxsize=4)

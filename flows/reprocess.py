@@ -36,7 +36,7 @@ from flows.daily_ingest import _flow_run_id, load_warehouse, publish_analyst_sna
 from flows.ledger import utcnow
 from flows.settings import Settings, load_settings
 from framing import ArticleText
-from warehouse import connect, named_rows, query, set_current_classifier
+from warehouse import connect, named_rows, promote_classifier
 from warehouse.load import LoadBatch
 from warehouse.rows import classification_rows, framing_row
 
@@ -139,15 +139,11 @@ def reclassify(overrides: dict | None = None) -> dict:
 
 
 def _make_current_if_complete(db: Path, classifier: str, version: str) -> bool:
-    """The views switch to the new version only once every article has it:
-    shares never mix two versions, and no article drops out of them."""
+    """The one rule for the current version (warehouse.db.promote_classifier):
+    once the new version covers as many articles as the current one."""
     conn = connect(db)
     try:
-        articles, covered = conn.execute(query("reclassify_status"), [classifier, version]).fetchall()[0]
-        if covered < articles:
-            return False
-        set_current_classifier(conn, classifier, version)
-        return True
+        return promote_classifier(conn, classifier, version)
     finally:
         conn.close()
 

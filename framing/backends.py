@@ -7,12 +7,10 @@ from pathlib import Path
 from .core import SentenceMatchClassifier
 from .lexical import LexicalEncoder
 from .references import load_references
+from .settings import BACKENDS, DEFAULT_BACKEND
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEEDS = REPO_ROOT / "seeds"
-# Chosen by measurement, see framing/README.md ("Choosing the default backend").
-DEFAULT_BACKEND = "lexical"
-BACKENDS = ("lexical", "embedding")
 
 
 class LexicalClassifier(SentenceMatchClassifier):

@@ -23,6 +23,7 @@ from .lexical import LexicalEncoder, batch_token_cache
 from .lexicon import FramingLexicon
 from .relevance import FEATURES as RELEVANCE_FEATURES, RelevanceGate
 from .sentences import split_sentences, word_count
+from .settings import validate_settings
 from .stance import is_distanced
 from .types import LABEL_MIXED, LABEL_NEITHER, LABEL_OFF_TOPIC, ArticleText, Classification, Evidence
 
@@ -65,6 +66,8 @@ class SentenceMatchClassifier:
     def __init__(self, references: list, params_path: Path | None = None, settings: dict | None = None):
         self.references = list(references)
         self.settings = dict(settings or {})
+        # Typed and checked (framing/settings.py); the dict above is what the version hashes.
+        self.options = validate_settings(self.settings)
         self._params_path = params_path or PARAMS_DIR / f"{self.backend}.json"
         self.fitted = json.loads(self._params_path.read_text()) if self._params_path.exists() else None
         self._loaded = False
@@ -121,7 +124,7 @@ class SentenceMatchClassifier:
     def _select(self, sentences: list[str]) -> list[str]:
         """Embedding is the slow step; long articles keep only the sentences with
         the strongest lexical pull towards any reference or contrast sentence."""
-        cap = self.settings.get("max_sentences")
+        cap = self.options.max_sentences
         if not cap or len(sentences) <= cap:
             return sentences
         vecs = self.lexical.encode(sentences)
@@ -149,7 +152,7 @@ class SentenceMatchClassifier:
         }
         contrast = self.encoder.similarity(vecs, self._contrast_vecs).max(axis=1) if flat else np.zeros(0)
         lex, lengths = self.lexicon.sentence_weights(flat)
-        reported = bool(self.settings.get("reported_speech"))
+        reported = self.options.reported_speech
         distanced = np.array([is_distanced(x, reported) for x in flat], dtype=bool)
         states, start = [], 0
         for i, sents in enumerate(chosen):
@@ -186,7 +189,7 @@ class SentenceMatchClassifier:
     def _best(self, state: DocState) -> dict[str, np.ndarray]:
         """Best match per sentence and framing; matches below the backend's
         noise floor (one shared common word, for TF-IDF) count as no match."""
-        floor = float(self.settings.get("min_similarity", 0.0))
+        floor = self.options.min_similarity
         n = len(state.sentences)
         out = {}
         for f, m in state.sims.items():
@@ -206,7 +209,7 @@ class SentenceMatchClassifier:
             # Vocabulary counts only from sentences that lean to F (positive
             # margin; distanced sentences never do), normalised by text length.
             # The gate is a backend setting, chosen on the fit split.
-            if self.settings.get("lexicon_gate") == "contrast":
+            if self.options.lexicon_gate == "contrast":
                 # Beats the contrast text, whatever the other references do:
                 # TF-IDF margins between references are too noisy to gate on.
                 lean = (best[f] > state.contrast) & ~state.distanced
@@ -222,7 +225,7 @@ class SentenceMatchClassifier:
         well by chance, so a long piece looked like both framings at once (dev
         texts are 7-10 sentences, the demo's 30-50). With `top_fraction` set, k
         grows with the text, so a framing must run through a share of it."""
-        frac = self.settings.get("top_fraction")
+        frac = self.options.top_fraction
         return max(3, int(np.ceil(frac * n))) if frac else 3
 
     # ---- classification ---------------------------------------------------------------
@@ -236,16 +239,10 @@ class SentenceMatchClassifier:
     def _evidence(self, state: DocState, fid: str, margin: np.ndarray) -> list[Evidence]:
         ref = next(r for r in self.references if r.id == fid)
         m = state.sims[fid]
-        # With `evidence = "winning"` a pair is evidence only if the article
-        # sentence matches F better than every rival (positive margin): a
-        # sentence that matches the other reference or the contrast text better
-        # says nothing for F, and counting it let a text win "mixed" on
-        # sentences the other framing explains better.
-        winning = self.settings.get("evidence") == "winning"
         out = []
         for i in np.argsort(-margin, kind="stable")[:EVIDENCE_PER_FRAMING]:
             j = int(m[i].argmax())
-            if m[i, j] <= 0 or (winning and margin[i] <= 0):
+            if m[i, j] <= 0:
                 continue
             out.append(Evidence(fid, state.sentences[i], ref.sentences[j], round(float(m[i, j]), 4)))
         return out

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .core import SentenceMatchClassifier
+from .settings import FramingSettings
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 # Official hashes of the upstream repository files (revision 1110a243...).
@@ -72,7 +73,7 @@ def verify_model_files(directory: Path, expected: dict[str, str] = OFFICIAL_SHA2
 
 
 class SentenceEmbedder:
-    def __init__(self, settings: dict):
+    def __init__(self, settings: FramingSettings):
         check_dependencies()
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -82,11 +83,11 @@ class SentenceEmbedder:
 
         directory = model_dir()
         verify_model_files(directory)
-        if settings.get("threads"):
-            torch.set_num_threads(int(settings["threads"]))
+        if settings.threads:
+            torch.set_num_threads(settings.threads)
         self._model = SentenceTransformer(str(directory), device="cpu", local_files_only=True)
-        self._model.max_seq_length = int(settings.get("max_seq_length", 128))
-        self._batch = int(settings.get("batch_size", 64))
+        self._model.max_seq_length = settings.max_seq_length
+        self._batch = settings.batch_size
 
     def encode(self, sentences: list[str]) -> np.ndarray:
         if not sentences:
@@ -110,4 +111,4 @@ class EmbeddingClassifier(SentenceMatchClassifier):
         super().__init__(references, params_path, {**DEFAULT_SETTINGS, **(settings or {})})
 
     def _make_encoder(self):
-        return SentenceEmbedder(self.settings)
+        return SentenceEmbedder(self.options)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from rich.markup import escape
+
 from .backends import DEFAULT_SEEDS, make_classifier
 from .devset import load_devset
 from .metrics import binary_f1, confusion, macro_f1, per_class
@@ -142,7 +144,7 @@ def run_eval(backends: list[str], seeds_dir: Path = DEFAULT_SEEDS, console=None,
             clf = make_classifier(backend, seeds_dir)
             report = evaluate_backend(backend, seeds_dir, clf=clf)
         except ImportError as exc:
-            console.print(f"[yellow]{backend}: skipped ({exc})[/yellow]")
+            console.print(f"[yellow]{backend}: skipped ({escape(str(exc))})[/yellow]")  # the hint names the [embed] extra
             out[backend] = {"backend": backend, "skipped": str(exc)}
             continue
         _print(report, console)

@@ -87,3 +87,61 @@ def test_cron_and_timezone_from_the_environment_are_validated(monkeypatch):
     result = runner.invoke(app, ["config"])
     assert result.exit_code == EXIT_CONFIG
     assert "'timezone'" in result.output and "FRAMEWATCH_TIMEZONE" in result.output
+
+
+def test_config_output_is_a_settings_file_that_loads_back_to_the_same_settings(tmp_path, monkeypatch):
+    from flows.settings import load_settings
+
+    _config(tmp_path, 'batch_size = 50\ndask_address = "tcp://sched:8786"\n[fetch]\nallow_hosts = ["10.0.0.5"]\n'
+                      '[alerts]\nfailure_threshold = 3\n', monkeypatch)
+    monkeypatch.setenv("FRAMEWATCH_FETCH__MIN_INTERVAL", "2.5")
+    first = runner.invoke(app, ["config"])
+    assert first.exit_code == EXIT_OK, first.output
+    assert '"None"' not in first.output
+    pasted = tmp_path / "pasted.toml"
+    pasted.write_text(first.output)
+    monkeypatch.delenv("FRAMEWATCH_FETCH__MIN_INTERVAL")
+    monkeypatch.setenv("FRAMEWATCH_CONFIG", str(pasted))
+    assert load_settings() == _loaded(tmp_path, monkeypatch)
+    # unset values (database, alerts.failure_threshold by default) are comments, not "None"
+    _config(tmp_path, "", monkeypatch)
+    default = runner.invoke(app, ["config"]).output
+    assert "# failure_threshold is unset (using fetch.failure_threshold = 5)" in default
+    pasted.write_text(default)
+    monkeypatch.setenv("FRAMEWATCH_CONFIG", str(pasted))
+    assert load_settings() == load_settings(_env_file=None) and load_settings().alerts.failure_threshold is None
+
+
+def _loaded(tmp_path, monkeypatch):
+    from flows.settings import load_settings
+
+    monkeypatch.setenv("FRAMEWATCH_CONFIG", str(tmp_path / "framewatch.toml"))
+    monkeypatch.setenv("FRAMEWATCH_FETCH__MIN_INTERVAL", "2.5")
+    try:
+        return load_settings()
+    finally:
+        monkeypatch.delenv("FRAMEWATCH_FETCH__MIN_INTERVAL")
+
+
+def test_every_setting_is_documented_and_the_doc_is_current():
+    """docs/configuration.md is generated (python -m flows.config_docs): a key
+    without a description, or a doc not regenerated after a change, fails here."""
+    from flows.config_docs import DOC, render, rows
+
+    missing = [key for key, field in rows() if not (field.description or "").strip()]
+    assert not missing, f"settings without a description: {missing}"
+    text = DOC.read_text()
+    for key, _field in rows():
+        assert f"| `{key}` |" in text, f"{key} is not in {DOC}"
+    assert text == render(), "docs/configuration.md is out of date: run python -m flows.config_docs"
+
+
+def test_framing_settings_are_validated_when_the_classifier_is_built():
+    from pydantic import ValidationError
+
+    from framing import make_classifier
+
+    with pytest.raises(ValidationError, match="top_fractoin"):
+        make_classifier("lexical", settings={"top_fractoin": 0.5})
+    with pytest.raises(ValidationError, match="lexicon_gate"):
+        make_classifier("lexical", settings={"lexicon_gate": "winning"})

@@ -67,6 +67,20 @@ def test_robots_unreachable_means_everything_disallowed():
     assert res.error == "robots_disallowed" and srv.hits["/a"] == 0
 
 
+def test_a_refused_connection_is_a_connection_failure_not_a_robots_refusal():
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on: bind, never listen
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        policy = FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}), min_interval=0.0, connect_timeout=1.0,
+                             total_deadline=2.0, max_retries=0, respect_robots=True)
+        with Fetcher(policy, robots=RobotsCache(), gates=HostGates()) as f:
+            res = f.fetch(FetchRequest(f"http://127.0.0.1:{port}/a"))
+    assert res.error == "connect_error", (res.error, res.error_detail)
+    assert "robots" not in (res.error_detail or "")
+
+
 def test_robots_4xx_means_everything_allowed():
     with serve({"/a": static(body=good_html("a"))}) as srv:  # /robots.txt is a 404
         (res,) = fetch_all(srv, ["/a"])

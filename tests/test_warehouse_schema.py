@@ -165,3 +165,30 @@ def test_read_only_open_of_v1_file_does_not_upgrade_it(tmp_path):
         conn.close()
     with duckdb.connect(str(db), read_only=True) as c:
         assert c.execute("SELECT max(version) FROM schema_version").fetchone()[0] == 1
+
+
+def test_loader_reclassify_and_the_view_use_one_rule_for_the_current_version(tmp_path):
+    """warehouse.db.promote_classifier is the rule; the loader (load_batch) and
+    reclassify (flows/reprocess.py) call it, and current_classifier only reads its flag."""
+    import inspect
+
+    import flows.reprocess
+    import warehouse.load
+    from warehouse import promote_classifier
+
+    assert "promote_classifier" in inspect.getsource(warehouse.load._promote_versions)
+    assert "promote_classifier" in inspect.getsource(flows.reprocess._make_current_if_complete)
+    db = tmp_path / "w.duckdb"
+    make_v1_warehouse(db)
+    conn = connect(db)
+    try:
+        view = lambda: conn.execute("SELECT classifier, classifier_version FROM current_classifier").fetchall()  # noqa: E731
+        _classify(conn, "3", ["a1"], "neither")           # through the loader: 1 of 2 articles
+        assert view() == [("lexical", "1")]
+        assert promote_classifier(conn, "lexical", "3") is False  # the same answer when asked directly
+        _classify(conn, "3", ["a2"], "neither")
+        assert view() == [("lexical", "3")]
+        assert promote_classifier(conn, "lexical", "3") is True
+        assert conn.execute("SELECT count(*) FROM classifier_versions WHERE is_current").fetchone()[0] == 1
+    finally:
+        conn.close()

@@ -175,6 +175,26 @@ def apply_views(conn: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     return True
 
 
+def promote_classifier(conn: duckdb.DuckDBPyConnection, classifier: str, version: str) -> bool:
+    """The one rule for the current classifier version, used by the loader and
+    by reclassify: a registered version becomes current once it has classified
+    at least as many articles as the current one (the first version at once).
+
+    So a daily run with a new version does not take over the views with only
+    today's articles (every older one would drop out of the shares); it takes
+    over once reclassification has caught up. Returns whether it is current.
+    """
+    covered = query("classifier_version_coverage")
+    found = conn.execute("SELECT classifier, classifier_version FROM classifier_versions WHERE is_current").fetchall()
+    if found and tuple(found[0]) == (classifier, version):
+        return True
+    current_n = conn.execute(covered, list(found[0])).fetchone()[0] if found else -1
+    if conn.execute(covered, [classifier, version]).fetchone()[0] < current_n:
+        return False
+    set_current_classifier(conn, classifier, version)
+    return True
+
+
 def set_current_classifier(conn: duckdb.DuckDBPyConnection, classifier: str, version: str) -> None:
     """Make one registered classifier version the one every analyst view reports."""
     n = scalar(conn, "SELECT count(*) FROM classifier_versions WHERE classifier = ? AND classifier_version = ?", [classifier, version])

@@ -17,7 +17,7 @@ import duckdb
 import orjson
 import pyarrow as pa
 
-from warehouse.db import named_rows, query, transaction
+from warehouse.db import named_rows, promote_classifier, query, transaction
 
 
 def article_id(canonical_url: str) -> str:
@@ -160,11 +160,10 @@ _STEPS = [
     ("skips", "fetch_errors", "insert_skips", "new_skips"),
     ("retries", "retry_queue", "upsert_retries", "new_retries"),
     ("done_retries", "retry_queue", "delete_retries", "done_retries"),
-    # after the articles they refer to; refresh_stories last, once every copy is in place
+    # after the articles they refer to (stories are a view over articles: nothing to refresh)
     ("story_updates", "articles", "repoint_stories", "story_updates"),
     ("fingerprints", "article_fingerprints", "insert_fingerprints", "new_fingerprints"),
     ("lsh_bands", "article_lsh_bands", "insert_lsh_bands", "new_lsh_bands"),
-    ("touched_stories", "stories", "refresh_stories", "touched_stories"),
 ]
 
 
@@ -201,29 +200,9 @@ def load_batch(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> dict[str, i
 
 
 def _promote_versions(conn: duckdb.DuckDBPyConnection) -> None:
-    """Make the batch's classifier version current once it covers at least
-    as many articles as the current one.
-
-    The first version is current at once. A new version that has so far
-    classified only today's articles is not: the views would lose every
-    older article. It takes over after reclassification has caught up.
-    """
-    # fetchall, not fetchone: DuckDB 2.0 refuses the next statement while a
-    # streaming result is unfinished.
-    found = conn.execute("SELECT classifier, classifier_version FROM classifier_versions WHERE is_current").fetchall()
-    cur = found[0] if found else None
-    pairs = [tuple(p) for p in conn.execute("SELECT DISTINCT classifier, classifier_version FROM new_classifications").fetchall()]
-    if cur and all(p == tuple(cur) for p in pairs):
-        return  # the daily case: same version as before, nothing to count
-    covered = query("classifier_version_coverage")
-    cur_n = conn.execute(covered, list(cur)).fetchone()[0] if cur else -1
-    for pair in pairs:
-        if cur and pair == tuple(cur):
-            continue
-        n = conn.execute(covered, list(pair)).fetchone()[0]
-        if n >= cur_n:
-            conn.execute(query("set_current_classifier"), list(pair))
-            cur, cur_n = pair, n
+    """The batch's classifier versions, by the one rule (warehouse.db.promote_classifier)."""
+    for pair in conn.execute("SELECT DISTINCT classifier, classifier_version FROM new_classifications ORDER BY ALL").fetchall():
+        promote_classifier(conn, *pair)
 
 
 def record_run(conn: duckdb.DuckDBPyConnection, run: dict) -> None:

@@ -1,7 +1,7 @@
 -- Schema version 2: stories (every copy of one commentary, however often
 -- it is republished) and what deduplication needs across runs.
 -- A story's id is the article_id of its earliest publication; see
--- extractors/dedup.py for the rules and docs/extraction.md for queries.
+-- extractors/dedup.py for the rules and the README ("Stories") for queries.
 
 ALTER TABLE articles ADD COLUMN language_method VARCHAR;   -- 'py3langid' | 'html_lang' | NULL
 ALTER TABLE articles ADD COLUMN canonical_source VARCHAR;  -- 'link' (rel=canonical adopted) | 'fetched'
@@ -25,20 +25,9 @@ CREATE TABLE article_lsh_bands (
 );
 CREATE INDEX article_lsh_bands_key ON article_lsh_bands (band_key);
 
--- One row per story, recomputed from articles whenever a run adds or re-points a copy.
-CREATE TABLE stories (
-    story_id             VARCHAR PRIMARY KEY,   -- = article_id of the original (earliest publication)
-    original_article_id  VARCHAR NOT NULL,
-    first_published_at   TIMESTAMPTZ,           -- the original's publication date: use it for trends
-    copies               INTEGER NOT NULL,      -- articles in the story, the original included
-    sources              INTEGER NOT NULL,      -- distinct sources carrying it
-    title                VARCHAR,               -- the original's title
-    updated_at           TIMESTAMPTZ
-);
+-- (A `stories` table was created here until schema 9 made it a view over
+-- articles, views.sql; 009 drops the table from files that have it, and a
+-- file reaching 002 only now never gets it.)
 
 -- Articles loaded under schema 1 each start as their own story.
-INSERT INTO stories
-SELECT coalesce(story_id, article_id), coalesce(story_id, article_id), min(published_at), count(*),
-       count(DISTINCT source_id), arg_min(title, published_at), now()
-FROM articles GROUP BY coalesce(story_id, article_id);
 UPDATE articles SET story_id = article_id WHERE story_id IS NULL;

@@ -15,7 +15,7 @@ ALTER TABLE sources ADD COLUMN diagnosis VARCHAR;                      -- last p
 ALTER TABLE sources ADD COLUMN diagnosis_detail VARCHAR;
 ALTER TABLE sources ADD COLUMN newest_item_at TIMESTAMPTZ;             -- newest entry the last parsed poll listed
 
--- One row, written by every run (extractors/feed_health.policy_row): the
+-- One row, written by every run (`policy_row` in extractors/feed_health.py): the
 -- thresholds the source_health view applies, so the view, `framewatch
 -- sources` and the alerts use the same numbers.
 CREATE TABLE health_policy (

@@ -148,7 +148,7 @@ SELECT source_id, status, diagnosis, consecutive_failures, failure_threshold, la
 FROM source_health_at(CAST($1 AS TIMESTAMPTZ)) WHERE status IN ('failing', 'silent') ORDER BY source_id;
 
 -- name: set_health_policy
--- The thresholds of the source_health view (extractors/feed_health.policy_row).
+-- The thresholds of the source_health view (`policy_row` in extractors/feed_health.py).
 INSERT OR REPLACE INTO health_policy VALUES (1, $1, $2, $3, $4, $5);
 
 -- name: alert_existing_shifts
@@ -232,40 +232,7 @@ WHERE n.article_id NOT IN (SELECT DISTINCT article_id FROM article_lsh_bands);
 UPDATE articles SET story_id = u.story_id, dedup_reason = u.dedup_reason
 FROM story_updates u WHERE articles.article_id = u.article_id;
 
--- name: refresh_stories
--- Recompute the touched stories from their articles (after inserts and re-pointing).
-DELETE FROM stories WHERE story_id IN (SELECT story_id FROM touched_stories);
-INSERT INTO stories
-SELECT a.story_id, a.story_id, min(a.published_at), count(*), count(DISTINCT a.source_id),
-       max(CASE WHEN a.article_id = a.story_id THEN a.title END), now()
-FROM articles a
-WHERE a.story_id IN (SELECT story_id FROM touched_stories)
-GROUP BY a.story_id;
-
--- name: story_copies
--- Every copy of one story, the original first. Parameter: story_id.
-SELECT a.story_id, a.article_id, a.article_id = a.story_id AS is_original, a.source_id, a.site_name,
-       a.title, a.published_at, a.published_source, a.canonical_url, a.dedup_reason
-FROM articles a WHERE a.story_id = ?
-ORDER BY is_original DESC, a.published_at NULLS LAST, a.fetched_at;
-
--- name: republished_stories
--- Stories carried by more than one article, most copies first.
-SELECT story_id, title, first_published_at, copies, sources
-FROM stories WHERE copies > 1 ORDER BY copies DESC, first_published_at;
-
--- name: stories_per_week
--- The trend count: each story once, dated by its original.
-SELECT date_trunc('week', first_published_at) AS week, count(*) AS stories
-FROM stories WHERE first_published_at IS NOT NULL
-GROUP BY ALL ORDER BY week;
-
--- name: story_labels
--- One framing label per story: the classification of its original (any classifier version, latest first).
-SELECT s.story_id, s.first_published_at, s.copies, c.label, c.confidence, c.classifier, c.classifier_version
-FROM stories s
-LEFT JOIN classifications c ON c.article_id = s.original_article_id
-QUALIFY row_number() OVER (PARTITION BY s.story_id ORDER BY c.classified_at DESC NULLS LAST) = 1;
+-- Stories are the `stories` view (views.sql): nothing to refresh after a load.
 
 -- ---------------------------------------------------------------------------
 -- Reclassify and re-extract (flows/reprocess.py, docs/reprocess.md)

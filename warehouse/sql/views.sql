@@ -12,18 +12,10 @@
 -- (table classifier_versions) is reported.
 -- Statements are separated by a semicolon at the end of a line.
 
+-- Which version is current is decided in one place, warehouse.db.promote_classifier
+-- (called by the loader and by reclassify); this view only reads its flag.
 CREATE OR REPLACE VIEW current_classifier AS
-WITH flagged AS (
-    SELECT classifier, classifier_version FROM classifier_versions
-    WHERE is_current ORDER BY first_seen_at DESC LIMIT 1
-)
-SELECT classifier, classifier_version FROM flagged
-UNION ALL
--- No version flagged (rows written around the loader): the most recent one.
-SELECT classifier, classifier_version FROM (
-    SELECT classifier, classifier_version FROM classifications
-    ORDER BY classified_at DESC NULLS LAST LIMIT 1
-) WHERE NOT EXISTS (SELECT 1 FROM flagged);
+SELECT classifier, classifier_version FROM classifier_versions WHERE is_current;
 
 COMMENT ON VIEW current_classifier IS 'The one classifier version every analyst view reports (is_current in classifier_versions).';
 COMMENT ON COLUMN current_classifier.classifier IS 'Classifier name, e.g. lexical or embedding backend.';
@@ -70,6 +62,30 @@ COMMENT ON COLUMN latest_classifications.classifier IS 'Classifier name.';
 COMMENT ON COLUMN latest_classifications.classifier_version IS 'Classifier version (always the current one here).';
 COMMENT ON COLUMN latest_classifications.classified_at IS 'When this classification was made.';
 
+-- The one definition of a story: every article sharing a story_id (the
+-- article_id of its earliest copy), dated by the earliest publication date of
+-- any copy, or the fetch time when no copy has one.
+CREATE OR REPLACE VIEW stories AS
+SELECT
+    coalesce(story_id, article_id) AS story_id,
+    coalesce(story_id, article_id) AS original_article_id,
+    min(coalesce(published_at, fetched_at)) AS dated_at,
+    CAST(timezone('UTC', min(coalesce(published_at, fetched_at))) AS DATE) AS story_date,
+    count(*) AS copies,
+    count(DISTINCT source_id) AS sources,
+    max(CASE WHEN article_id = coalesce(story_id, article_id) THEN title END) AS title
+FROM articles
+GROUP BY coalesce(story_id, article_id);
+
+COMMENT ON VIEW stories IS 'One row per story (a commentary and every copy of it), whatever its classification. story_framings adds the label.';
+COMMENT ON COLUMN stories.story_id IS 'article_id of the earliest copy (the original).';
+COMMENT ON COLUMN stories.original_article_id IS 'The original: equal to story_id.';
+COMMENT ON COLUMN stories.dated_at IS 'Earliest published_at of any copy (fetched_at when unknown): use it for trends.';
+COMMENT ON COLUMN stories.story_date IS 'UTC calendar day of dated_at.';
+COMMENT ON COLUMN stories.copies IS 'Stored copies, the original included.';
+COMMENT ON COLUMN stories.sources IS 'Distinct sources carrying the story.';
+COMMENT ON COLUMN stories.title IS 'The original''s title.';
+
 CREATE OR REPLACE VIEW story_framings AS
 WITH members AS (
     SELECT a.article_id, coalesce(a.story_id, a.article_id) AS story_id, a.source_id, a.title, a.canonical_url,
@@ -81,7 +97,7 @@ WITH members AS (
     ) c USING (article_id)
 ),
 story_dates AS (
-    SELECT story_id, count(*) AS copies, min(dated_at) AS first_dated_at FROM members GROUP BY story_id
+    SELECT story_id, copies, dated_at AS first_dated_at, story_date FROM stories
 ),
 picked AS (
     -- The original's classification ...
@@ -101,7 +117,7 @@ SELECT
     p.title,
     p.canonical_url,
     s.first_dated_at AS dated_at,
-    CAST(timezone('UTC', s.first_dated_at) AS DATE) AS story_date,
+    s.story_date,
     s.copies,
     p.label,
     p.label <> 'off_topic' AS on_topic,
