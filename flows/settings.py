@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Literal
 
 from cronsim import CronSim, CronSimError
+from explorer.settings import ExplorerSettings  # the model lives with the explorer; only wired in here
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
@@ -114,6 +115,7 @@ class Settings(BaseSettings):
     extract_workers: int = Field(0, ge=0, le=64)  # 0 = one per core
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    explorer: ExplorerSettings = Field(default_factory=ExplorerSettings)  # `framewatch ui` (explorer/settings.py)
     # Apprise URLs (mailto://, slack://, msteams://, json://, ...); secrets, never printed.
     alert_urls: list[SecretStr] = Field(default_factory=list)
     # When `framewatch serve` (and prefect.yaml) run the daily ingest: a
