@@ -8,9 +8,19 @@ the browser tests can find "the point of week 2025-11-17".
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from reports.palette import colour, display_name
 
 PERIOD = {"day": "day", "week": "week starting", "month": "month"}
+MAX_TICKS = 10
+
+
+def _ticks(overview: dict) -> list[int]:
+    """At most MAX_TICKS period starts, as epoch milliseconds (UTC)."""
+    starts = sorted({r["bucket"] for r in overview["shares"]})
+    step = max(1, -(-len(starts) // MAX_TICKS))
+    return [int(datetime.fromisoformat(b).replace(tzinfo=timezone.utc).timestamp() * 1000) for b in starts[::step]]
 
 
 def _scale(labels: list[str], names: dict[str, str]) -> dict:
@@ -20,7 +30,8 @@ def _scale(labels: list[str], names: dict[str, str]) -> dict:
 def share_spec(overview: dict, names: dict[str, str]) -> dict:
     """Share of on-topic stories per framing: line + points (with n), a 95% Wilson band, alert windows shaded."""
     framings = overview["framings"]
-    rows = [{**r, "name": display_name(r["label"], names),
+    # "period" repeats the bucket as text: Vega-Lite turns the encoded field into a Date in place.
+    rows = [{**r, "period": r["bucket"], "name": display_name(r["label"], names),
              "desc": f"{display_name(r['label'], names)}, {PERIOD[overview['grain']]} {r['bucket']}: "
                      f"{r['k']} of n={r['n']} on-topic stories"}
             for r in overview["shares"] if r["n"]]
@@ -28,9 +39,11 @@ def share_spec(overview: dict, names: dict[str, str]) -> dict:
                "text": f"alert: {display_name(a['label'] or '', names)} {'up' if a['direction'] == 'up' else 'down'}"}
               for a in overview["alerts"]]
     colour_enc = {"field": "name", "type": "nominal", "title": "framing", "scale": _scale(framings, names),
-                  "legend": {"orient": "top"}}
+                  "legend": {"orient": "top", "symbolOpacity": 1, "symbolType": "circle"}}
     x = {"field": "bucket", "type": "temporal", "title": PERIOD[overview["grain"]],
-         "axis": {"format": "%d %b %Y" if overview["grain"] != "month" else "%b %Y", "labelAngle": 0}}
+         "axis": {"format": "%d %b %Y" if overview["grain"] != "month" else "%b %Y", "labelAngle": 0,
+                  # Ticks on period starts (weeks start on Monday), not on the scale's round dates.
+                  "values": _ticks(overview)}}
     layers: list = []
     if alerts:
         layers.append({
@@ -80,7 +93,7 @@ def share_spec(overview: dict, names: dict[str, str]) -> dict:
 
 
 def volume_spec(overview: dict, names: dict[str, str], labels: list[str]) -> dict:
-    rows = [{**r, "name": display_name(r["label"], names),
+    rows = [{**r, "period": r["bucket"], "name": display_name(r["label"], names),
              "desc": f"{display_name(r['label'], names)}, {PERIOD[overview['grain']]} {r['bucket']}: {r['stories']} stories"}
             for r in overview["volume"]]
     present = [label for label in labels if any(r["label"] == label for r in overview["volume"])]
@@ -92,12 +105,12 @@ def volume_spec(overview: dict, names: dict[str, str], labels: list[str]) -> dic
         "mark": {"type": "bar", "cursor": "pointer"},
         "encoding": {
             # Ordinal: one bar per period, as wide as the period, whatever the grain.
-            "x": {"field": "bucket", "type": "ordinal", "title": PERIOD[overview["grain"]], "axis": {"labelAngle": -40}},
+            "x": {"field": "period", "type": "ordinal", "title": PERIOD[overview["grain"]], "axis": {"labelAngle": -40}},
             "y": {"field": "stories", "type": "quantitative", "stack": True, "title": "stories"},
             "color": {"field": "name", "type": "nominal", "title": "label", "scale": _scale(present, names),
                       "legend": {"orient": "top"}},
             "description": {"field": "desc"},
-            "tooltip": [{"field": "name", "title": "label"}, {"field": "bucket", "type": "temporal"},
+            "tooltip": [{"field": "name", "title": "label"}, {"field": "period", "title": PERIOD[overview["grain"]]},
                         {"field": "stories", "title": "stories"}],
         },
         "config": {"view": {"stroke": None}},

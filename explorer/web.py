@@ -86,6 +86,8 @@ def create_app(snapshot: Path, database: Path, user: str | None = None, merge_ev
     async def lifespan(app: FastAPI):
         merger.start()
         merger.poke.set()  # corrections left pending by an earlier session go in now
+        # Building the Vega bundle takes seconds: do it before the first page asks for it.
+        threading.Thread(target=vega_bundle, name="vega-bundle", daemon=True).start()
         yield
         merger.stopped.set()
         merger.poke.set()

@@ -66,14 +66,12 @@ async function loadOverview() {
   const share = await vegaEmbed("#share-chart", data.share_spec, {renderer: "svg", actions: {export: true, source: false, compiled: false, editor: false}});
   share.view.addEventListener("click", (_ev, item) => {
     const d = item && item.datum;
-    if (d && d.bucket && d.label && d.n !== undefined) drill(d.bucket, d.label, `${nameOf(d.label)}: ${d.k} of ${d.n} on-topic stories`);
+    if (d && d.period && d.label && d.n !== undefined) drill(d.period, d.label, `${nameOf(d.label)}: ${d.k} of ${d.n} on-topic stories`);
   });
   const vol = await vegaEmbed("#volume-chart", data.volume_spec, {renderer: "svg", actions: false});
   vol.view.addEventListener("click", (_ev, item) => {
     const d = item && item.datum;
-    if (d && d.label && d.stories !== undefined) {
-      drill(String(d.bucket).slice(0, 10), d.label, `${nameOf(d.label)}: ${d.stories} stories`);
-    }
+    if (d && d.period && d.label && d.stories !== undefined) drill(d.period, d.label, `${nameOf(d.label)}: ${d.stories} stories`);
   });
   const head = el("tr", {}, ...["period", "framing", "stories with it (k)", "on-topic stories (n)", "share", "95% interval", ""].map(h => el("th", {text: h})));
   const rows = data.table.map(r => el("tr", {},
@@ -84,6 +82,10 @@ async function loadOverview() {
 }
 
 async function drill(bucket, label, what) {
+  try { await drillInto(bucket, label, what); } catch (e) { showError(e.message); }
+}
+
+async function drillInto(bucket, label, what) {
   const p = filterParams(); p.set("bucket", bucket); p.set("story_label", label);
   const data = await api(`/api/stories?${p}`);
   const box = document.getElementById("drill");
@@ -238,7 +240,9 @@ async function start() {
   checks("f-framings", Object.keys(META.framings).map(f => [f, nameOf(f)]));
   checks("f-labels", META.labels.map(l => [l, nameOf(l)]));
   for (const id of ["grain", "start", "end", "labelmode"]) document.getElementById(id).addEventListener("change", refresh);
-  document.querySelectorAll("#tabs button").forEach(b => b.addEventListener("click", () => show(b.dataset.tab)));
+  // Tabs are addressable (/#alerts): a link or the back button opens the tab.
+  document.querySelectorAll("#tabs button").forEach(b => b.addEventListener("click", () => { location.hash = b.dataset.tab; }));
+  window.addEventListener("hashchange", () => { const t = location.hash.slice(1); if (t in LOADERS) show(t); });
   document.getElementById("search-form").addEventListener("submit", ev => { ev.preventDefault(); refresh(); });
   show(location.hash.slice(1) in LOADERS ? location.hash.slice(1) : "overview");
 }
