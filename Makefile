@@ -8,7 +8,7 @@ HASH    := $(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-12)
 BASE    := $(VENV)/.base-$(HASH)
 FULL    := $(VENV)/.full-$(HASH)
 
-.PHONY: demo test install install-all clean bench prefect-server serve deploy worker
+.PHONY: demo test install install-all clean bench prefect-server serve deploy worker browser screenshots ui
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -31,8 +31,24 @@ install-all: $(FULL)
 demo: $(BASE)            ## install, serve the demo sites on 127.0.0.1, run the real flow against them
 	$(BIN)/framewatch demo
 
-test: $(FULL)            ## install and run the test suite
+# The explorer's browser tests and `make screenshots` drive headless Chromium
+# from Debian's packages (never a browser downloaded at run time). CI runs
+# `make test` as root on a fresh machine: install it there when it is missing.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium chromium-driver; \
+	fi
+
+test: $(FULL) browser    ## install and run the test suite
 	$(BIN)/python -m pytest
+
+ui: $(BASE)              ## the analyst's explorer on http://127.0.0.1:8765/ (demo data: make ui DATA=data/demo)
+	$(BIN)/framewatch ui $(if $(DATA),-d $(DATA))
+
+screenshots: $(FULL) browser  ## regenerate docs/report-demo.png and docs/explorer-demo.png from the demo
+	test -f data/demo/framewatch-snapshot.duckdb || $(BIN)/framewatch demo
+	$(BIN)/python -m reports.screenshots
 
 bench: $(FULL)           ## benchmarks (not part of the tests); writes bench/RESULTS.md
 	$(BIN)/python -m bench
