@@ -16,7 +16,6 @@ table + pending store), so a correction shows on the next request.
 from __future__ import annotations
 
 import json
-import math
 import os
 import threading
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from reports.palette import OTHER_LABELS, display_name
+from reports.stats import wilson
 from warehouse import corrections as corr
 
 GRAINS = ("day", "week", "month")
@@ -33,19 +33,6 @@ LABEL_MODES = ("classifier", "corrected")
 # Lists stop here: an analyst reads tens of stories, not thousands; the
 # counts above a list always give the full number.
 MAX_LIST = 200
-Z95 = 1.959963984540054
-
-
-def wilson(k: int, n: int, z: float = Z95) -> tuple[float | None, float | None]:
-    """95% Wilson score interval for k successes in n: honest at n of 1 to 5,
-    where the normal approximation gives nonsense like [-20%, 120%]."""
-    if not n:
-        return None, None
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 @dataclass
