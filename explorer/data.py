@@ -78,26 +78,54 @@ class Explorer:
         self._corr_sig = None
         self.acknowledged: dict[str, datetime] = {}  # acks made here, until the snapshot shows them
         self.meta: dict = {}
+        self._loading: threading.Thread | None = None
 
     # ------------------------------------------------------------ snapshot
     def conn(self) -> duckdb.DuckDBPyConnection:
+        """The loaded snapshot. The first one is loaded here; a newer one is
+        loaded in the background while the current one keeps serving, so no
+        request ever waits for the copy (seconds on a 1M-article warehouse)."""
         with self.lock:
-            key = _key(self.snapshot)
-            if key is None:
-                raise NoSnapshotError(f"no analyst snapshot at {self.snapshot}: run `framewatch run` (or `framewatch demo`) first")
-            if key != self._key or self._conn is None:
-                self._open(key)
+            if self._conn is None:
+                key = _key(self.snapshot)
+                if key is None:
+                    raise NoSnapshotError(
+                        f"no analyst snapshot at {self.snapshot}: run `framewatch run` (or `framewatch demo`) first")
+                self._swap(key, *self._build())
+            else:
+                self.refresh()
             self._refresh_corrections()
             return self._conn
 
-    def _open(self, key) -> None:
+    def refresh(self) -> bool:
+        """Start loading a newly published snapshot in the background; True if one is (being) loaded."""
+        key = _key(self.snapshot)
+        if key is None or key == self._key:
+            return False
+        if self._loading is None or not self._loading.is_alive():
+            self._loading = threading.Thread(target=self._load_in_background, args=(key,), name="snapshot-loader", daemon=True)
+            self._loading.start()
+        return True
+
+    def _load_in_background(self, key) -> None:
+        try:
+            built = self._build()
+        except Exception as exc:  # e.g. replaced again while reading: the next refresh tries again
+            self.meta["load_error"] = f"{type(exc).__name__}: {exc}"
+            return
+        with self.lock:
+            self._swap(key, *built)
+
+    def _build(self):
+        """Open the snapshot and copy what the overview aggregates into memory (no lock: a separate database)."""
         conn = duckdb.connect()
         path = str(self.snapshot).replace("'", "''")
         conn.execute(f"ATTACH '{path}' AS snap (READ_ONLY)")
+        # Only what aggregates and filters need; titles and URLs come from
+        # snap.articles for the few stories a list shows.
         conn.execute("""
             CREATE TABLE stories AS
-            SELECT story_id, article_id, source_id, title, canonical_url, dated_at, story_date, copies,
-                   label, on_topic, confidence, classifier_version
+            SELECT story_id, article_id, source_id, dated_at, story_date, copies, label, confidence, classifier_version
             FROM snap.main.story_framings
         """)
         names = dict(conn.execute("SELECT framing_id, coalesce(name, framing_id) FROM snap.main.framings").fetchall())
@@ -106,11 +134,9 @@ class Explorer:
         published = conn.execute(
             "SELECT max(published_at) FROM snap.main.snapshot_info").fetchall() if self._has(conn, "snapshot_info") else [(None,)]
         rng = conn.execute("SELECT min(story_date), max(story_date), count(*) FROM stories").fetchall()[0]
-        self._snap_corrections = corr.snapshot_corrections(conn, "snap")
+        snap_corrections = corr.snapshot_corrections(conn, "snap")
         conn.execute("CREATE TABLE corrections (article_id VARCHAR PRIMARY KEY, label VARCHAR)")
-        old = self._conn
-        self._conn, self._key, self._corr_sig = conn, key, None
-        self.meta = {
+        meta = {
             "framings": names, "sources": sources,
             "classifier": f"{version[0][0]} {version[0][1]}" if version else None,
             "published_at": published[0][0].isoformat() if published[0][0] else None,
@@ -119,10 +145,17 @@ class Explorer:
             "labels": list(names) + list(OTHER_LABELS),
             "has_diagnosis": "diagnosis" in self._columns(conn, "source_health"),
         }
+        acked = set()
+        if self._has(conn, "alerts"):
+            acked = {a for (a,) in conn.execute("SELECT alert_id FROM snap.main.alerts WHERE status = 'acknowledged'").fetchall()}
+        return conn, meta, snap_corrections, acked
+
+    def _swap(self, key, conn, meta, snap_corrections, acked) -> None:
+        old = self._conn
+        self._conn, self._key, self._corr_sig = conn, key, None
+        self.meta, self._snap_corrections = meta, snap_corrections
         # Acks the new snapshot already shows need no overlay any more.
-        if self.acknowledged and self._has(conn, "alerts"):
-            done = {a for (a,) in conn.execute("SELECT alert_id FROM snap.main.alerts WHERE status = 'acknowledged'").fetchall()}
-            self.acknowledged = {k: v for k, v in self.acknowledged.items() if k not in done}
+        self.acknowledged = {k: v for k, v in self.acknowledged.items() if k not in acked}
         if old is not None:
             old.close()
 
@@ -157,7 +190,8 @@ class Explorer:
         with self.lock:
             conn = self.conn()
             rows = conn.execute(
-                "SELECT story_id, canonical_url, label, classifier_version FROM stories WHERE article_id = ?", [article_id]
+                "SELECT s.story_id, a.canonical_url, s.label, s.classifier_version FROM stories s "
+                "LEFT JOIN snap.main.articles a USING (article_id) WHERE s.article_id = ?", [article_id]
             ).fetchall()
             if not rows:
                 raise corr.CorrectionError(f"no story with article_id {article_id!r} in the snapshot")
@@ -280,8 +314,9 @@ class Explorer:
             total = conn.execute(f"SELECT count(*) {base}", params).fetchall()[0][0]
             mix = conn.execute(f"SELECT b.lab, count(*) {base} GROUP BY ALL ORDER BY 2 DESC", params).fetchall()
             rows = conn.execute(
-                f"SELECT b.story_id, b.article_id, b.source_id, b.title, b.canonical_url, b.story_date, b.copies, "
-                f"b.label, b.lab, b.confidence {base} ORDER BY b.dated_at DESC, b.story_id LIMIT {MAX_LIST}", params
+                f"SELECT l.story_id, l.article_id, l.source_id, t.title, t.canonical_url, l.story_date, l.copies, "
+                f"l.label, l.lab, l.confidence FROM (SELECT b.* {base} ORDER BY b.dated_at DESC, b.story_id LIMIT {MAX_LIST}) l "
+                f"LEFT JOIN snap.main.articles t USING (article_id) ORDER BY l.dated_at DESC, l.story_id", params
             ).fetchall()
             stories = [dict(zip(("story_id", "article_id", "source_id", "title", "url", "date", "copies",
                                  "classifier_label", "label", "confidence"), r)) for r in rows]

@@ -66,6 +66,23 @@ class Merger(threading.Thread):
                 log.warning("merging label corrections failed: %s", self.last_error)
 
 
+class SnapshotWatcher(threading.Thread):
+    """Starts loading a newly published snapshot within SNAPSHOT_POLL seconds, before anyone asks for it."""
+
+    SNAPSHOT_POLL = 2.0  # a stat() call every 2 s costs nothing; a run publishes at most a few times a day
+
+    def __init__(self, explorer: Explorer):
+        super().__init__(name="snapshot-watcher", daemon=True)
+        self.explorer, self.stopped = explorer, threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.SNAPSHOT_POLL):
+            try:
+                self.explorer.refresh()
+            except Exception as exc:  # keep watching
+                log.warning("checking for a new snapshot failed: %s", exc)
+
+
 def _filters(grain: str, start: str | None, end: str | None, source: list[str], framing: list[str], label: list[str],
              labels: str) -> Filters:
     try:
@@ -80,6 +97,7 @@ def create_app(snapshot: Path, database: Path, user: str | None = None, merge_ev
                merge_lock_timeout: float = 2.0, allowed_hosts: list[str] | None = None) -> FastAPI:
     ex = Explorer(snapshot, database)
     merger = Merger(Path(database), merge_every, merge_lock_timeout)
+    watcher = SnapshotWatcher(ex)
     default_user = user or corr.default_user()
 
     @asynccontextmanager
@@ -88,7 +106,13 @@ def create_app(snapshot: Path, database: Path, user: str | None = None, merge_ev
         merger.poke.set()  # corrections left pending by an earlier session go in now
         # Building the Vega bundle takes seconds: do it before the first page asks for it.
         threading.Thread(target=vega_bundle, name="vega-bundle", daemon=True).start()
+        try:
+            ex.conn()  # load the snapshot before the first request, not during it
+        except NoSnapshotError:
+            pass  # every page says so until one is published
+        watcher.start()
         yield
+        watcher.stopped.set()
         merger.stopped.set()
         merger.poke.set()
 
@@ -127,7 +151,8 @@ def create_app(snapshot: Path, database: Path, user: str | None = None, merge_ev
     def meta():
         ex.conn()
         # Colours come from reports/palette.py, the one definition the report uses too.
-        return {**ex.meta, "colours": colours(ex.meta["labels"]), "user": default_user, "snapshot": str(snapshot)}
+        return {**ex.meta, "colours": colours(ex.meta["labels"]), "user": default_user, "snapshot": str(snapshot),
+                "loading_newer": ex.refresh()}
 
     @app.get("/api/overview")
     def overview(grain: str = "week", start: str | None = None, end: str | None = None, source: list[str] = Query([]),

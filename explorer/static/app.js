@@ -235,7 +235,8 @@ function show(tab) {
 async function start() {
   try { META = await api("/api/meta"); } catch (e) { showError(e.message); return; }
   document.getElementById("snapinfo").textContent =
-    `${META.stories} stories, ${META.first_date} .. ${META.last_date} · snapshot published ${(META.published_at || "?").slice(0, 16).replace("T", " ")} UTC · ${META.classifier}`;
+    `${META.stories} stories, ${META.first_date} .. ${META.last_date} · snapshot published ${(META.published_at || "?").slice(0, 16).replace("T", " ")} UTC · ${META.classifier}` +
+    (META.loading_newer ? " · a newer snapshot is loading (reload in a moment)" : "");
   checks("f-sources", Object.entries(META.sources).sort((a, b) => a[1].localeCompare(b[1])));
   checks("f-framings", Object.keys(META.framings).map(f => [f, nameOf(f)]));
   checks("f-labels", META.labels.map(l => [l, nameOf(l)]));
