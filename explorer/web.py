@@ -102,6 +102,11 @@ def create_app(snapshot: Path, database: Path, user: str | None = None, merge_ev
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        nonlocal merger, watcher
+        # Fresh threads per start-up (a thread runs once; tests start an app twice).
+        merger = Merger(Path(database), merge_every, merge_lock_timeout)
+        watcher = SnapshotWatcher(ex)
+        app.state.merger = merger
         merger.start()
         merger.poke.set()  # corrections left pending by an earlier session go in now
         # Building the Vega bundle takes seconds: do it before the first page asks for it.
