@@ -382,7 +382,8 @@ class Explorer:
                 "diagnosis": h.get("diagnosis"), "last_success_at": _iso(h.get("last_success_at")),
                 "last_new_item_at": _iso(h.get("last_new_item_at")), "consecutive_failures": h.get("consecutive_failures"),
                 "errors_7d": h.get("errors_7d"), "last_error": h.get("last_error"), "stories": n,
-                "stories_last_30_days_of_data": n30, "labels": mix.get(h["source_id"], {}),
+                "stories_last_30_days_of_data": n30,
+                "labels": {lab: mix.get(h["source_id"], {})[lab] for lab in self.meta["labels"] if lab in mix.get(h["source_id"], {})},
             })
         return out
 
