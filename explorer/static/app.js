@@ -181,6 +181,7 @@ async function loadAlerts() {
     const status = el("span", {class: "status", "data-status": a.status, text: a.status});
     const card = el("div", {class: `alert ${a.status}`, "data-alert-id": a.alert_id},
       el("div", {}, el("strong", {text: a.summary || a.kind}), " — ", status),
+      a.framing ? el("div", {}, chip(a.framing), ` ${a.direction === "up" ? "rose" : "fell"}`) : null,
       el("div", {class: "muted", text: `${a.kind} · window ${(a.window_start || "").slice(0, 10)} .. ${(a.window_end || "").slice(0, 10)}` +
         (a.baseline_share !== null && a.baseline_share !== undefined ? ` · baseline ${pct(a.baseline_share)} → ${pct(a.current_share)}` : "") +
         (a.acknowledged_at ? ` · acknowledged ${a.acknowledged_at}` : "")}));
