@@ -10,7 +10,7 @@ FULL    := $(VENV)/.full-$(HASH)
 # First of the demo sites' ports on 127.0.0.1 (the webhook uses DEMO_PORT-11): `make demo DEMO_PORT=48801` when taken.
 DEMO_PORT ?= 47801
 
-.PHONY: demo test install install-all clean bench prefect-server serve deploy worker
+.PHONY: demo test install install-all clean bench prefect-server serve deploy worker browser screenshots ui
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -33,8 +33,24 @@ install-all: $(FULL)
 demo: $(BASE)            ## install, serve the demo sites on 127.0.0.1, run the real flow against them
 	$(BIN)/framewatch demo --port $(DEMO_PORT)
 
-test: $(FULL)            ## install and run the test suite
+# The explorer's browser tests and `make screenshots` drive headless Chromium
+# from Debian's packages (never a browser downloaded at run time). CI runs
+# `make test` as root on a fresh machine: install it there when it is missing.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium chromium-driver; \
+	fi
+
+test: $(FULL) browser    ## install and run the test suite
 	$(BIN)/python -m pytest
+
+ui: $(BASE)              ## the analyst's explorer on http://127.0.0.1:8765/ (demo data: make ui DATA=data/demo)
+	$(BIN)/framewatch ui $(if $(DATA),-d $(DATA))
+
+screenshots: $(FULL) browser  ## regenerate docs/report-demo.png and docs/explorer-demo.png from the demo
+	test -f data/demo/framewatch-snapshot.duckdb || $(BIN)/framewatch demo
+	$(BIN)/python -m reports.screenshots
 
 bench: $(FULL)           ## benchmarks (not part of the tests); writes bench/RESULTS.md
 	$(BIN)/python -m bench

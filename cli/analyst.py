@@ -67,14 +67,15 @@ def export_command(
     out: Path = typer.Option(Path("export"), "--out", "-o", help="output directory"),
     data_dir: Path = data_dir_option(),
     database: Path = typer.Option(None, "--database", help=DATABASE_HELP),
+    include_all: bool = typer.Option(False, "--all", help="also the dedup feature's internal MinHash tables"),
 ) -> None:
-    """Write every analyst view and table as Parquet (partitioned by month) or CSV."""
+    """Write every analyst view and table: Parquet (time-based ones partitioned by month, the rest one file each) or CSV."""
     from warehouse.analyst import FORMATS, SnapshotMissingError, export
 
     if fmt not in FORMATS:
         fail_config(f"--format must be one of {', '.join(FORMATS)}")
     try:
-        written = export(_snapshot_path(ctx, data_dir, database), out, fmt)
+        written = export(_snapshot_path(ctx, data_dir, database), out, fmt, include_internal=include_all)
     except SnapshotMissingError as exc:
         fail_config(str(exc))
     for name, target, n in written:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Literal
 
 from cronsim import CronSim, CronSimError
+from explorer.settings import ExplorerSettings  # the model lives with the explorer; only wired in here
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
@@ -56,6 +57,7 @@ class Settings(BaseSettings):
     extract_workers: int = Field(0, ge=0, le=64, description="processes extracting text (0: one per core)")
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    explorer: ExplorerSettings = Field(default_factory=ExplorerSettings)  # `framewatch ui` (explorer/settings.py)
     # Secrets: never printed, not even in an error message (flows/config_view.py).
     alert_urls: list[SecretStr] = Field(default_factory=list,
                                         description="where alerts go: apprise URLs (`mailto://`, `slack://`, `msteams://`, "

@@ -18,11 +18,13 @@ from warehouse.db import connect
 
 # Bookkeeping tables analysts do not need in an export.
 _NOT_EXPORTED = {"schema_version", "schema_views"}
+# The dedup feature's MinHash machinery: exported only with --all.
+_INTERNAL = {"article_fingerprints", "article_lsh_bands"}
 # Columns that date a row, most meaningful first; the first non-NULL one
 # picks the row's month partition (e.g. articles: published, else fetched).
 _DATE_COLUMNS = (
     "story_date", "day", "week", "article_date", "published_at", "dated_at", "window_end",
-    "classified_at", "occurred_at", "started_at", "detected_at", "last_failed_at", "fetched_at",
+    "classified_at", "occurred_at", "started_at", "detected_at", "last_failed_at", "fetched_at", "corrected_at",
 )
 FORMATS = ("parquet", "csv")
 
@@ -107,19 +109,24 @@ def interactive(path: Path | str, show: Callable[[Result], None], err: Callable[
         conn.close()
 
 
-def _objects(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+def _objects(conn: duckdb.DuckDBPyConnection, include_internal: bool = False) -> list[tuple[str, str]]:
     rows = conn.execute(
         "SELECT table_name, table_type FROM information_schema.tables "
         "WHERE table_schema = 'main' ORDER BY table_type, table_name"
     ).fetchall()
-    return [(name, kind) for name, kind in rows if name not in _NOT_EXPORTED]
+    skip = _NOT_EXPORTED | (set() if include_internal else _INTERNAL)
+    return [(name, kind) for name, kind in rows if name not in skip]
 
 
-def _month_expr(conn: duckdb.DuckDBPyConnection, name: str) -> str | None:
-    types = dict(conn.execute(
-        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?",
+def _types(conn: duckdb.DuckDBPyConnection, name: str) -> dict[str, str]:
+    return dict(conn.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? "
+        "ORDER BY ordinal_position",
         [name],
     ).fetchall())
+
+
+def _month_expr(types: dict[str, str]) -> str | None:
     parts = []
     for col in _DATE_COLUMNS:
         t = types.get(col, "")
@@ -134,14 +141,42 @@ def _month_expr(conn: duckdb.DuckDBPyConnection, name: str) -> str | None:
     return f"coalesce(strftime(coalesce({', '.join(parts)}), '%Y-%m'), 'unknown')"
 
 
+def _select(conn: duckdb.DuckDBPyConnection, name: str, types: dict[str, str]) -> str:
+    """The object's columns, with a MAP of framing scores spread into one
+    DOUBLE column per framing (score_<framing_id>): Parquet and CSV readers
+    (pandas, R, Excel) do not all understand a MAP, and a CSV would hold it
+    as a string."""
+    maps = [c for c, t in types.items() if t.startswith("MAP(")]
+    if not maps:
+        return f'SELECT * FROM "{name}"'
+    framings = [f for (f,) in conn.execute("SELECT framing_id FROM framings ORDER BY framing_id").fetchall()]
+    spread = [f'"{m}"[{_lit(f)}] AS "{m[:-1] if m.endswith("s") else m}_{f}"' for m in maps for f in framings]
+    exclude = ", ".join(f'"{m}"' for m in maps)
+    return f'SELECT * EXCLUDE ({exclude}), {", ".join(spread)} FROM "{name}"' if spread else f'SELECT * EXCLUDE ({exclude}) FROM "{name}"'
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
 def _q(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def export(path: Path | str, out_dir: Path | str, fmt: str = "parquet") -> list[tuple[str, Path, int]]:
-    """Write every analyst view and table. Parquet: one hive-partitioned
-    directory per dated object (<name>/month=YYYY-MM/*.parquet), a single
-    file for the others. CSV: one file per object."""
+def export(path: Path | str, out_dir: Path | str, fmt: str = "parquet", include_internal: bool = False) -> list[tuple[str, Path, int]]:
+    """Write every analyst view and table; returns (name, path, rows) per object.
+
+    One layout, whatever the data:
+      Parquet: a time-based object (one with a date column, see _DATE_COLUMNS)
+        is a folder partitioned by month, <name>/month=YYYY-MM/*.parquet
+        (month=unknown for undated rows); any other object is one file,
+        <name>.parquet. An empty time-based object still gets one file,
+        <name>/month=none/data_0.parquet, with its columns and no rows, so
+        read_parquet('<name>/*/*.parquet') works on every folder.
+      CSV: one file per object, <name>.csv, with a header even when empty.
+    The dedup feature's internal tables (MinHash fingerprints and LSH bands)
+    are left out unless include_internal.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     out_dir = Path(out_dir)
@@ -149,21 +184,29 @@ def export(path: Path | str, out_dir: Path | str, fmt: str = "parquet") -> list[
     conn = open_snapshot(path)
     written = []
     try:
-        for name, _kind in _objects(conn):
-            n = conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-            month = _month_expr(conn, name) if fmt == "parquet" else None
+        for name, _kind in _objects(conn, include_internal):
+            types = _types(conn, name)
+            select = _select(conn, name, types)
+            n = conn.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]
+            month = _month_expr(types) if fmt == "parquet" else None
             if month:
                 target = out_dir / name
-                conn.execute(
-                    f'COPY (SELECT *, {month} AS month FROM "{name}") TO {_q(target)} '
-                    "(FORMAT parquet, PARTITION_BY (month), OVERWRITE true)"
-                )
+                if n:
+                    conn.execute(
+                        f"COPY (SELECT *, {month} AS month FROM ({select})) TO {_q(target)} "
+                        "(FORMAT parquet, PARTITION_BY (month), OVERWRITE true)"
+                    )
+                else:
+                    empty = target / "month=none"
+                    empty.mkdir(parents=True, exist_ok=True)
+                    conn.execute(f"COPY (SELECT *, NULL::VARCHAR AS month FROM ({select})) TO {_q(empty / 'data_0.parquet')} "
+                                 "(FORMAT parquet)")
             elif fmt == "parquet":
                 target = out_dir / f"{name}.parquet"
-                conn.execute(f'COPY "{name}" TO {_q(target)} (FORMAT parquet)')
+                conn.execute(f"COPY ({select}) TO {_q(target)} (FORMAT parquet)")
             else:
                 target = out_dir / f"{name}.csv"
-                conn.execute(f'COPY "{name}" TO {_q(target)} (FORMAT csv, HEADER true)')
+                conn.execute(f"COPY ({select}) TO {_q(target)} (FORMAT csv, HEADER true)")
             written.append((name, target, n))
     finally:
         conn.close()

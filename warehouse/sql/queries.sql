@@ -190,11 +190,26 @@ FROM alerts ORDER BY detected_at;
 -- The strongest evidence of the latest week that has stories: one sentence
 -- pair per original article, for articles labelled with a framing.
 WITH last AS (SELECT max(date_trunc('week', dated_at)) AS week FROM article_evidence)
-SELECT e.title, e.source_id, e.article_date, e.label, e.article_sentence, e.reference_sentence, e.similarity
-FROM article_evidence e, last
-WHERE date_trunc('week', e.dated_at) = last.week AND e.is_original AND e.rank = 1 AND e.framing_id = e.label
+SELECT e.title, a.canonical_url, e.source_id, s.name AS source_name, e.article_date, e.label,
+       e.article_sentence, e.reference_sentence, e.similarity
+FROM article_evidence e
+JOIN last ON date_trunc('week', e.dated_at) = last.week
+JOIN articles a USING (article_id)
+LEFT JOIN sources s ON s.source_id = e.source_id
+WHERE e.is_original AND e.rank = 1 AND e.framing_id = e.label
 ORDER BY e.similarity DESC
 LIMIT $1;
+
+-- name: report_framings
+SELECT framing_id, coalesce(name, framing_id) AS name FROM framings ORDER BY framing_id;
+
+-- name: report_meta
+-- What the footer says: the period covered, the classifier, the sources.
+SELECT (SELECT min(story_date) FROM story_framings) AS first_date,
+       (SELECT max(story_date) FROM story_framings) AS last_date,
+       (SELECT count(*) FROM story_framings) AS stories,
+       (SELECT any_value(classifier || ' ' || classifier_version) FROM current_classifier) AS classifier,
+       (SELECT string_agg(coalesce(name, source_id), ', ' ORDER BY coalesce(name, source_id)) FROM sources) AS sources;
 
 -- ---------------------------------------------------------------------------
 -- Stories and deduplication (schema 2)
