@@ -45,6 +45,10 @@ class FetchSettings(BaseModel):
     total_deadline: float = Field(30.0, gt=0, le=600)
     max_page_bytes: int = Field(5_000_000, ge=10_000)
     max_feed_bytes: int = Field(10_000_000, ge=10_000)
+    # Entries taken from one feed per run; the rest are queued for the next
+    # run (entry_notes reason over_feed_cap), never dropped. A think-tank feed
+    # lists 10-100 items; thousands are a dump or a trap.
+    max_entries_per_feed: int = Field(1_000, ge=1, le=100_000)
     max_redirects: int = Field(5, ge=0, le=10)
     # Hosts (name or IP, optional :port) the SSRF guard lets through even
     # though they resolve to private or loopback addresses. The demo adds

@@ -1,0 +1,238 @@
+"""The ingest steps every flow that loads articles shares (daily_ingest, backfill).
+
+    poll_feeds -> commit_polls: validators, health and new entries committed
+                  together, the entries as pending work in `ingest_queue`
+    ready_entries: the queue (this run's entries and any an interrupted run left)
+    process_batch (flows/batches.py) on the task runner, then per batch, as it
+    completes, commit_batch: articles, classifications, evidence, errors,
+                  retries and stories in one transaction that also removes the
+                  batch's entries from the queue and updates the runs row
+    publish_if_changed: the analyst snapshot, whenever the warehouse changed
+
+Nothing here holds a run's articles: memory is proportional to the batches
+in flight. A run killed anywhere loses at most the batches in flight, which
+are still queued for the next run.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from extractors.dedup import FINGERPRINT_VERSION, assign_stories, fingerprint_from_row
+from extractors.feed_health import is_flagged, next_feed_state
+from extractors.feeds import FeedEntry, ParsedFeed, parse_feed
+from extractors.http import FetchPolicy, Fetcher, FetchRequest, FetchResult
+from extractors.sources import Source
+from extractors.urls import canonical_url
+from flows.batches import BatchResult, NewEntry
+from flows.ledger import RunLedger, utcnow
+from flows.page_work import get_classifier
+from flows.runs import RunRecorder
+from flows.settings import Settings
+from warehouse import connect, query
+from warehouse.db import transaction
+from warehouse.load import LoadBatch, dedup_candidates, known_urls, source_states
+from warehouse.rows import article_row, classification_rows, framing_row, source_row, story_rows
+from warehouse.snapshot import publish_if_changed
+
+
+@dataclass
+class FeedPoll:
+    source: Source
+    result: FetchResult
+    parsed: ParsedFeed = field(default_factory=lambda: ParsedFeed(None, []))
+    body_sha256: str | None = None
+    unchanged_body: bool = False
+
+
+@task(name="read_source_states", cache_policy=NO_CACHE)
+def read_source_states(db_path: Path) -> dict[str, dict]:
+    """Feed validators and health per source."""
+    conn = connect(db_path)
+    try:
+        return source_states(conn)
+    finally:
+        conn.close()
+
+
+def entries_for_source(source: Source, result: FetchResult, max_entries: int) -> ParsedFeed:
+    """The entries of one source's fetched feed (the one place a poll turns a
+    response into entries; source discovery plugs in here)."""
+    return parse_feed(result.body, result.final_url, result.content_type, max_entries=max_entries)
+
+
+@task(name="poll_feeds", cache_policy=NO_CACHE)
+def poll_feeds(sources: list[Source], states: dict[str, dict], policy: FetchPolicy, max_entries: int) -> list[FeedPoll]:
+    active = [s for s in sources if not (states.get(s.id) or {}).get("disabled")]
+    reqs = []
+    for s in active:
+        st = states.get(s.id) or {}
+        reqs.append(FetchRequest(st.get("current_feed_url") or s.feed_url, st.get("etag"), st.get("last_modified"), kind="feed"))
+    with Fetcher(policy) as fetcher:
+        results = fetcher.fetch_many(reqs)
+    polls = []
+    for s, res in zip(active, results):
+        poll = FeedPoll(s, res)
+        if res.body is not None and res.error is None:
+            poll.body_sha256 = hashlib.sha256(res.body).hexdigest()
+            poll.unchanged_body = poll.body_sha256 == (states.get(s.id) or {}).get("body_sha256")
+            if not poll.unchanged_body:
+                poll.parsed = entries_for_source(s, res, max_entries)
+                if poll.parsed.error:
+                    res.error, res.error_detail = poll.parsed.error, poll.parsed.error_detail
+        polls.append(poll)
+    return polls
+
+
+def _note(run_id: str, source_id: str | None, url: str | None, reason: str, detail: str | None = None) -> dict:
+    return {"run_id": run_id, "noted_at": utcnow(), "source_id": source_id, "url": (url or "")[:2048] or None,
+            "reason": reason, "detail": detail}
+
+
+def _queue_row(run_id: str, source_id: str, e: FeedEntry, deferred: bool) -> dict:
+    return {"canonical_url": canonical_url(e.url), "url": e.url, "source_id": source_id, "feed_guid": e.guid,
+            "feed_title": e.title, "feed_author": e.author, "feed_published": e.published, "date_note": e.date_note,
+            "queued_at": utcnow(), "queued_by_run": run_id, "deferred": deferred}
+
+
+def queue_rows(run: RunRecorder, entries: list[NewEntry]) -> list[dict]:
+    """Queue rows for entries found another way (backfill)."""
+    return [{**_queue_row(run.run_id, n.source_id, n.entry, False), "canonical_url": n.url} for n in entries]
+
+
+def commit_polls(run: RunRecorder, polls: list[FeedPoll], states: dict[str, dict], sources: list[Source], settings: Settings) -> None:
+    """One transaction: feeds' validators and health, feed failures, entry
+    notes and the new entries as pending work. Entries beyond a feed's cap
+    are queued deferred (for the next run), never dropped."""
+    ledger = RunLedger(run_id=run.run_id)
+    b = ledger.batch
+    c = ledger.counts
+    c["feeds_polled"] += len(polls)
+    for p in polls:
+        c["entries_seen"] += len(p.parsed.entries) + len(p.parsed.overflow)
+        if p.result.not_modified or p.unchanged_body:
+            c["feeds_not_modified"] += 1
+        c["feeds_conditional"] += p.result.conditional
+        c["feeds_304"] += p.result.not_modified
+        if p.result.permanent_redirect and p.result.ok:  # the stored URL moves (feed_health)
+            ledger.error("feed", p.source.id, p.result.url, "moved_permanently",
+                         f"{p.result.url} -> {p.result.permanent_redirect}", p.result.redirects[0][0])
+        if not p.result.ok:
+            c["feeds_failed"] += 1
+            ledger.error("feed", p.source.id, p.result.url, p.result.error, p.result.error_detail, p.result.status)
+        for reason, what in p.parsed.skipped:
+            b.entry_notes.append(_note(run.run_id, p.source.id, what, reason))
+            c["entries_skipped"] += 1
+        for e in p.parsed.overflow:
+            b.entry_notes.append(_note(run.run_id, p.source.id, e.url, "over_feed_cap",
+                                       f"beyond fetch.max_entries_per_feed = {settings.fetch.max_entries_per_feed}; queued for the next run"))
+            c["entries_deferred"] += 1
+        for e in p.parsed.entries + p.parsed.overflow:
+            if e.date_note:
+                b.entry_notes.append(_note(run.run_id, p.source.id, e.url, e.date_note, "feed date not trusted; entry kept without it"))
+                c["dates_distrusted"] += 1
+        b.queue += [_queue_row(run.run_id, p.source.id, e, False) for e in p.parsed.entries]
+        b.queue += [_queue_row(run.run_id, p.source.id, e, True) for e in p.parsed.overflow]
+    run.feeds_all_failed = bool(polls) and c["feeds_failed"] == len(polls)
+    conn = connect(run.db_path)
+    try:
+        with transaction(conn, change=False):
+            conn.execute(query("release_deferred"), [run.run_id])
+            conn.execute(query("enqueue_due_retries"), [run.run_id])
+        known = known_urls(conn, [q["canonical_url"] for q in b.queue])
+        queued = {u for (u,) in conn.execute("SELECT canonical_url FROM ingest_queue").fetchall()}
+        new_by_source: dict[str, int] = {}
+        fresh = []
+        for q in b.queue:
+            if q["canonical_url"] in known:
+                continue
+            fresh.append(q)
+            if q["canonical_url"] not in queued:
+                new_by_source[q["source_id"]] = new_by_source.get(q["source_id"], 0) + 1
+        b.queue = list({q["canonical_url"]: q for q in fresh}.values())  # one row per URL (two feeds may list it)
+        now = utcnow()
+        b.source_health = [
+            {"source_id": p.source.id, **next_feed_state(states.get(p.source.id) or {"current_feed_url": p.source.feed_url},
+                                                         p.result, p.body_sha256, new_by_source.get(p.source.id, 0), now)}
+            for p in polls
+        ]
+        c["feeds_flagged"] = sum(is_flagged(h, settings.fetch.failure_threshold) for h in b.source_health)
+        b.sources = [source_row(s) for s in sources]
+        b.framings = [framing_row(r) for r in get_classifier(settings.classifier_backend, str(settings.seeds_dir)).references]
+        run.add(ledger)
+        run.commit(b, conn)
+    finally:
+        conn.close()
+
+
+def ready_entries(db_path: Path) -> list[NewEntry]:
+    """Every queued entry that is this run's work, oldest first."""
+    conn = connect(db_path)
+    try:
+        rows = conn.execute(query("ready_queue")).fetchall()
+    finally:
+        conn.close()
+    return [NewEntry(src, FeedEntry(url, guid, title, author, published, None, date_note), curl)
+            for curl, url, src, guid, title, author, published, date_note in rows]
+
+
+def commit_batch(run: RunRecorder, chunk: list[NewEntry], result: BatchResult) -> dict[str, int]:
+    """Load one completed batch in its own transaction, stories assigned
+    against everything already loaded; its entries leave the queue."""
+    b = result.ledger.batch
+    b.done_queue = [{"canonical_url": n.url} for n in chunk]
+    conn = connect(run.db_path)
+    try:
+        done = result.articles
+        urls = {d.article.canonical_url for d, _ in done}
+        known = known_urls(conn, urls)  # rel=canonical names an article already loaded
+        rows, fps, seen = [], [], set()
+        for d, n in done:
+            a = d.article
+            if a.canonical_url in known or a.canonical_url in seen:
+                result.ledger.counts["known_canonical_skipped"] += 1
+                b.done_retries.append({"canonical_url": n.url})
+                continue
+            seen.add(a.canonical_url)
+            row = article_row(a, source_id=n.source_id, feed_guid=n.entry.guid, run_id=run.run_id, fetched_at=d.fingerprint.seen_at)
+            row["date_note"] = n.entry.date_note if a.published_source != "page" else None
+            rows.append(row)
+            crow, scores, evidence = classification_rows(row["article_id"], d.classification, run_id=run.run_id, at=d.fingerprint.seen_at)
+            b.classifications.append(crow)
+            b.framing_scores.extend(scores)
+            b.evidence.extend(evidence)
+            b.done_retries.append({"canonical_url": n.url})
+            fps.append(d.fingerprint)
+            run.labels[d.classification.label] += 1
+        b.articles = rows
+        with run.timed("dedup"):
+            existing, cand = [], []
+            if fps:
+                keys = [{"content_sha256": f.content_sha256, "site": f.site, "title_key": f.title_key} for f in fps]
+                cand = dedup_candidates(conn, keys, [k for f in fps for k in f.band_keys()])
+                existing = [fingerprint_from_row(r) for r in cand]
+            stories = assign_stories(fps, existing)
+            backfill = [f for f, r in zip(existing, cand) if r["method"] != FINGERPRINT_VERSION]  # stored before schema 2
+            for name, extra in story_rows(rows, stories, fps + backfill, FINGERPRINT_VERSION).items():
+                getattr(b, name).extend(extra)
+        c = result.ledger.counts
+        c["articles_loaded"] += len(rows)
+        c["stories_new"] += sum(1 for r in rows if r["story_id"] == r["article_id"])
+        c["copies_joined"] += len(stories.reasons)
+        c["stories_repointed"] += len(stories.repointed)
+        run.add(result.ledger)
+        with run.timed("load"):
+            return run.commit(b, conn)
+    finally:
+        conn.close()
+
+
+@task(name="publish_snapshot", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)
+def publish_analyst_snapshot(db_path: Path, snapshot_path: Path, force: bool = False) -> bool:
+    """Analysts read this copy, never the pipeline's file (see warehouse/snapshot.py);
+    republished whenever the warehouse changed since it was copied."""
+    return publish_if_changed(lambda: connect(db_path), db_path, snapshot_path, force=force)
