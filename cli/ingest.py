@@ -7,8 +7,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from cli.app import (EXIT_CONFIG, EXIT_FAILED, EXIT_LOCKED, EXIT_NO_SERVER, EXIT_OK, EXIT_PARTIAL, app, console,
-                     data_dir_option, escape, fail, overrides, settings_for)
+from cli.app import (EXIT_CONFIG, EXIT_FAILED, EXIT_LOCKED, EXIT_NO_SERVER, EXIT_OK, EXIT_PARTIAL, EXIT_RUN_LOCKED, app,
+                     console, data_dir_option, escape, fail, one_line, overrides, settings_for)
 from flows import progress
 from flows.prefect_env import configure_prefect
 from flows.run_report import summary_rows
@@ -23,6 +23,7 @@ def _exit_code(summary: dict) -> int:
 
 def _run_flow(settings: Settings, overrides: dict) -> dict:
     from extractors.sources import SourcesFileError
+    from flows.runlock import RunLockedError
     from warehouse import WarehouseLockedError
 
     configure_prefect(overrides.get("data_dir") or settings.data_dir)
@@ -33,6 +34,8 @@ def _run_flow(settings: Settings, overrides: dict) -> dict:
             return daily_ingest(overrides=overrides)
     except SourcesFileError as exc:
         fail(EXIT_CONFIG, str(exc))
+    except RunLockedError as exc:
+        fail(EXIT_RUN_LOCKED, str(exc))
     except WarehouseLockedError as exc:
         fail(EXIT_LOCKED, str(exc))
 
@@ -48,10 +51,20 @@ def print_run_summary(summary: dict) -> None:
     console.print(table)
     for e in summary["errors"][:20]:
         # One line per failure, never wrapped, so `grep` and log scrapers see it whole.
-        console.print(f"  [yellow]{e['stage']}[/yellow] {e['source_id'] or ''} {e['reason']}: {e['detail'] or ''} ({e['url']})",
+        # Every field may come from a feed or a server: escaped, control characters removed.
+        console.print(f"  [yellow]{one_line(e['stage'])}[/yellow] {one_line(e['source_id'] or '')} {one_line(e['reason'])}: "
+                      f"{one_line(e['detail'] or '')} ({one_line(e['url'])})", soft_wrap=True, highlight=False)
+    n_errors = summary.get("error_count", len(summary["errors"]))
+    if n_errors > 20:
+        console.print(f"  ... and {n_errors - 20} more (table fetch_errors)")
+    c_notes = sum(c.get(k, 0) for k in ("entries_skipped", "entries_deferred", "dates_distrusted"))
+    if c_notes:
+        console.print(f"  {c.get('entries_skipped', 0)} feed entries skipped (no usable link), {c.get('entries_deferred', 0)} "
+                      f"over a feed's cap queued for the next run, {c.get('dates_distrusted', 0)} kept without their "
+                      "untrusted date (table entry_notes)", soft_wrap=True, highlight=False)
+    for run_id in summary.get("interrupted_runs") or []:
+        console.print(f"  run {one_line(run_id)} had been interrupted; its queued entries were resumed by this run",
                       soft_wrap=True, highlight=False)
-    if len(summary["errors"]) > 20:
-        console.print(f"  ... and {len(summary['errors']) - 20} more (table fetch_errors)")
     if c["entries_new"] == 0:
         console.print("Nothing new: no article page was fetched and no article row was added.")
     if summary.get("alerts"):
