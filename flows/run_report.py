@@ -25,9 +25,11 @@ def summary_rows(summary: dict) -> list[tuple[str, int, float | None]]:
         ("  to fetch (new, retried, resumed)", c["entries_new"], None),
         ("pages fetched", c["pages_fetched"], t.get("fetch")),
         ("  failed", c["pages_failed"], None),
+        # extraction, classification and MinHash run in one pass per page (flows/page_work.py): one figure
         ("articles extracted", c["articles_extracted"], t.get("extract")),
         ("  extraction failed", c["extraction_failed"], None),
         ("articles classified", c["articles_classified"], t.get("classify")),
+        ("new stories (copies grouped)", c.get("stories_new", 0), t.get("dedup")),
         ("articles loaded", c["articles_loaded"], t.get("load")),
     ]
 
