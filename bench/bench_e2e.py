@@ -7,7 +7,9 @@ Figures, each beside its baseline from the same run:
    server is up (its start-up is reported on its own);
 2. peak memory of the whole process tree (the flow, its extraction workers
    and the fork server; Prefect's temporary server reported apart), sampled
-   every 0.2 s with psutil, the sum of RSS over the processes at each sample;
+   every 0.2 s with psutil: the sum of PSS (proportional set size: a page
+   shared by k processes counts 1/k in each, so pages the workers share
+   copy-on-write with the fork server are counted once) at each sample;
 3. second run, every feed answering 304: zero article fetches, wall time
    against an empty Prefect flow.
 
@@ -27,7 +29,7 @@ from flows.prefect_env import configure_prefect
 
 
 class TreeMemory:
-    """Peak of the summed RSS of this process and its descendants, sampled in a thread.
+    """Peak of the summed PSS of this process and its descendants, sampled in a thread.
     Prefect's temporary API server (a uvicorn child) is counted apart: it is
     Prefect's, the same size for any run, and absent with a persistent server."""
 
@@ -48,7 +50,7 @@ class TreeMemory:
         ours = prefect = 0
         for p in [self.me, *self.me.children(recursive=True)]:
             try:
-                rss = p.memory_info().rss
+                rss = p.memory_full_info().pss  # PSS: shared pages split between their sharers
                 cmd = " ".join(p.cmdline())
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue

@@ -22,8 +22,8 @@ from extractors.http import FetchPolicy, Fetcher, FetchRequest
 from extractors.sources import Source, load_sources
 from extractors.urls import canonical_url, same_site
 from flows.batches import NewEntry, fetch_policy
-from flows.daily_ingest import finish_run, ingest_queue
-from flows.ingest_steps import queue_rows
+from flows.daily_ingest import ingest_queue
+from flows.ingest_steps import finish_run, queue_rows
 from flows.page_work import get_classifier
 from flows.runlock import run_lock
 from flows.runs import RunRecorder

@@ -16,16 +16,23 @@ from extractors.sources import load_sources
 from flows import progress
 from flows.batch_loop import chunked, run_batches
 from flows.batches import fetch_policy, process_batch
-from flows.ingest_steps import commit_batch, commit_polls, poll_feeds, publish_analyst_snapshot, read_source_states, ready_entries
+from flows.ingest_steps import commit_batch, commit_polls, finish_run, poll_feeds, ready_entries
 from flows.run_report import publish_summary
 from flows.runlock import run_lock
 from flows.runs import RunRecorder
 from flows.settings import Settings, load_settings
+from warehouse import connect
+from warehouse.load import source_states
 
 
-def ingest_queue(run: RunRecorder, settings: Settings) -> None:
+def ingest_queue(run: RunRecorder, settings: Settings, entries: list | None = None) -> None:
     """Every ready entry of the queue, batch by batch, each committed as it completes."""
-    entries = ready_entries(settings.database_path)
+    if entries is None:
+        conn = connect(settings.database_path)
+        try:
+            entries = ready_entries(conn)
+        finally:
+            conn.close()
     run.counts["entries_new"] = len(entries)
     for stage in ("pages", "extract", "classify"):
         progress.plan(stage, len(entries))
@@ -39,17 +46,6 @@ def ingest_queue(run: RunRecorder, settings: Settings) -> None:
     run_batches(process_batch, chunked(entries, settings.batch_size), {"settings": settings, "run_id": run.run_id}, settings, on_done)
 
 
-def finish_run(run: RunRecorder, settings: Settings, alerts: dict | None = None, message: str | None = None) -> dict:
-    """The final runs row, then the snapshot if the warehouse changed since it was copied."""
-    summary = run.finish(message)
-    with run.timed("snapshot"):
-        published = publish_analyst_snapshot(settings.database_path, settings.snapshot_path, force=bool((alerts or {}).get("new")))
-    summary["timings"] = dict(run.ledger.timings)
-    summary["counts"]["snapshot_unchanged"] = int(not published)
-    summary["snapshot"] = str(settings.snapshot_path)
-    return summary
-
-
 @flow(name="daily_ingest")
 def daily_ingest(overrides: dict | None = None) -> dict:
     """One ingest run. `overrides` are Settings fields, as in framewatch.toml."""
@@ -58,21 +54,32 @@ def daily_ingest(overrides: dict | None = None) -> dict:
     sources = load_sources(settings.sources_file)  # a bad sources file stops here, before anything is written
     with run_lock(db_path, "daily_ingest"):
         run = RunRecorder(db_path, "daily_ingest")
-        run.start()
+        # A connection per step, never held while the network or the workers
+        # are busy: `framewatch status` and the like can open the file between them.
+        conn = connect(db_path)
+        try:
+            run.start(conn)
+            states = source_states(conn)
+        finally:
+            conn.close()
         with run.failing():
-            return _ingest(run, settings, sources)
+            return _ingest(run, settings, sources, states)
 
 
-def _ingest(run: RunRecorder, settings: Settings, sources: list) -> dict:
+def _ingest(run: RunRecorder, settings: Settings, sources: list, states: dict) -> dict:
     db_path = settings.database_path
-    states = read_source_states(db_path)
     progress.plan("feeds", len(sources))
     with run.timed("poll"):
         polls = poll_feeds(sources, states, fetch_policy(settings, settings.fetch.max_feed_bytes), settings.fetch.max_entries_per_feed)
-    commit_polls(run, polls, states, sources, settings)
+    conn = connect(db_path)
+    try:
+        commit_polls(conn, run, polls, states, sources, settings)
+        entries = ready_entries(conn)
+    finally:
+        conn.close()
     progress.advance("feeds", len(sources), ok=len(polls) - run.counts["feeds_failed"])
-    ingest_queue(run, settings)
+    ingest_queue(run, settings, entries)
     alerts = check_alerts(db_path, settings)  # before the snapshot, so analysts see today's alerts
-    summary = {**finish_run(run, settings, alerts), "alerts": alerts}
+    summary = {**finish_run(run, settings, force_snapshot=bool(alerts.get("new"))), "alerts": alerts}
     publish_summary(summary)
     return summary

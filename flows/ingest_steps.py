@@ -35,9 +35,9 @@ from flows.runs import RunRecorder
 from flows.settings import Settings
 from warehouse import connect, query
 from warehouse.db import transaction
-from warehouse.load import LoadBatch, dedup_candidates, known_urls, source_states
+from warehouse.load import LoadBatch, dedup_candidates, known_urls
 from warehouse.rows import article_row, classification_rows, framing_row, source_row, story_rows
-from warehouse.snapshot import publish_if_changed
+from warehouse.snapshot import publish_if_changed, snapshot_is_current
 
 
 @dataclass
@@ -47,16 +47,6 @@ class FeedPoll:
     parsed: ParsedFeed = field(default_factory=lambda: ParsedFeed(None, []))
     body_sha256: str | None = None
     unchanged_body: bool = False
-
-
-@task(name="read_source_states", cache_policy=NO_CACHE)
-def read_source_states(db_path: Path) -> dict[str, dict]:
-    """Feed validators and health per source."""
-    conn = connect(db_path)
-    try:
-        return source_states(conn)
-    finally:
-        conn.close()
 
 
 def entries_for_source(source: Source, result: FetchResult, max_entries: int) -> ParsedFeed:
@@ -104,7 +94,7 @@ def queue_rows(run: RunRecorder, entries: list[NewEntry]) -> list[dict]:
     return [{**_queue_row(run.run_id, n.source_id, n.entry, False), "canonical_url": n.url} for n in entries]
 
 
-def commit_polls(run: RunRecorder, polls: list[FeedPoll], states: dict[str, dict], sources: list[Source], settings: Settings) -> None:
+def commit_polls(conn, run: RunRecorder, polls: list[FeedPoll], states: dict[str, dict], sources: list[Source], settings: Settings) -> None:
     """One transaction: feeds' validators and health, feed failures, entry
     notes and the new entries as pending work. Entries beyond a feed's cap
     are queued deferred (for the next run), never dropped."""
@@ -138,44 +128,36 @@ def commit_polls(run: RunRecorder, polls: list[FeedPoll], states: dict[str, dict
         b.queue += [_queue_row(run.run_id, p.source.id, e, False) for e in p.parsed.entries]
         b.queue += [_queue_row(run.run_id, p.source.id, e, True) for e in p.parsed.overflow]
     run.feeds_all_failed = bool(polls) and c["feeds_failed"] == len(polls)
-    conn = connect(run.db_path)
-    try:
-        with transaction(conn, change=False):
-            conn.execute(query("release_deferred"), [run.run_id])
-            conn.execute(query("enqueue_due_retries"), [run.run_id])
-        known = known_urls(conn, [q["canonical_url"] for q in b.queue])
-        queued = {u for (u,) in conn.execute("SELECT canonical_url FROM ingest_queue").fetchall()}
-        new_by_source: dict[str, int] = {}
-        fresh = []
-        for q in b.queue:
-            if q["canonical_url"] in known:
-                continue
-            fresh.append(q)
-            if q["canonical_url"] not in queued:
-                new_by_source[q["source_id"]] = new_by_source.get(q["source_id"], 0) + 1
-        b.queue = list({q["canonical_url"]: q for q in fresh}.values())  # one row per URL (two feeds may list it)
-        now = utcnow()
-        b.source_health = [
-            {"source_id": p.source.id, **next_feed_state(states.get(p.source.id) or {"current_feed_url": p.source.feed_url},
-                                                         p.result, p.body_sha256, new_by_source.get(p.source.id, 0), now)}
-            for p in polls
-        ]
-        c["feeds_flagged"] = sum(is_flagged(h, settings.fetch.failure_threshold) for h in b.source_health)
-        b.sources = [source_row(s) for s in sources]
-        b.framings = [framing_row(r) for r in get_classifier(settings.classifier_backend, str(settings.seeds_dir)).references]
-        run.add(ledger)
-        run.commit(b, conn)
-    finally:
-        conn.close()
+    with transaction(conn, change=False):
+        conn.execute(query("release_deferred"), [run.run_id])
+        conn.execute(query("enqueue_due_retries"), [run.run_id])
+    known = known_urls(conn, [q["canonical_url"] for q in b.queue])
+    queued = {u for (u,) in conn.execute("SELECT canonical_url FROM ingest_queue").fetchall()}
+    new_by_source: dict[str, int] = {}
+    fresh = []
+    for q in b.queue:
+        if q["canonical_url"] in known:
+            continue
+        fresh.append(q)
+        if q["canonical_url"] not in queued:
+            new_by_source[q["source_id"]] = new_by_source.get(q["source_id"], 0) + 1
+    b.queue = list({q["canonical_url"]: q for q in fresh}.values())  # one row per URL (two feeds may list it)
+    now = utcnow()
+    b.source_health = [
+        {"source_id": p.source.id, **next_feed_state(states.get(p.source.id) or {"current_feed_url": p.source.feed_url},
+                                                     p.result, p.body_sha256, new_by_source.get(p.source.id, 0), now)}
+        for p in polls
+    ]
+    c["feeds_flagged"] = sum(is_flagged(h, settings.fetch.failure_threshold) for h in b.source_health)
+    b.sources = [source_row(s) for s in sources]
+    b.framings = [framing_row(r) for r in get_classifier(settings.classifier_backend, str(settings.seeds_dir)).references]
+    run.add(ledger)
+    run.commit(b, conn)
 
 
-def ready_entries(db_path: Path) -> list[NewEntry]:
+def ready_entries(conn) -> list[NewEntry]:
     """Every queued entry that is this run's work, oldest first."""
-    conn = connect(db_path)
-    try:
-        rows = conn.execute(query("ready_queue")).fetchall()
-    finally:
-        conn.close()
+    rows = conn.execute(query("ready_queue")).fetchall()
     return [NewEntry(src, FeedEntry(url, guid, title, author, published, None, date_note), curl)
             for curl, url, src, guid, title, author, published, date_note in rows]
 
@@ -236,3 +218,21 @@ def publish_analyst_snapshot(db_path: Path, snapshot_path: Path, force: bool = F
     """Analysts read this copy, never the pipeline's file (see warehouse/snapshot.py);
     republished whenever the warehouse changed since it was copied."""
     return publish_if_changed(lambda: connect(db_path), db_path, snapshot_path, force=force)
+
+
+def finish_run(run: RunRecorder, settings: Settings, force_snapshot: bool = False, message: str | None = None) -> dict:
+    """The final runs row, then the snapshot if the warehouse changed since it was copied."""
+    conn = connect(run.db_path)
+    try:
+        summary = run.finish(message, conn)
+        current = not force_snapshot and snapshot_is_current(conn, settings.snapshot_path)
+    finally:
+        conn.close()
+    published = False
+    with run.timed("snapshot"):
+        if not current:
+            published = publish_analyst_snapshot(settings.database_path, settings.snapshot_path, force=force_snapshot)
+    summary["timings"] = dict(run.ledger.timings)
+    summary["counts"]["snapshot_unchanged"] = int(not published)
+    summary["snapshot"] = str(settings.snapshot_path)
+    return summary

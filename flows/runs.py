@@ -78,18 +78,20 @@ class RunRecorder:
         }
 
     # -- writes ------------------------------------------------------------
-    def start(self) -> list[str]:
+    def start(self, conn=None) -> list[str]:
         """Mark runs that died `interrupted`, record this one as `running`.
         Call with the run lock held. Returns the interrupted run ids."""
         from warehouse.db import query
 
-        conn = connect(self.db_path)
+        own = conn is None
+        conn = connect(self.db_path) if own else conn
         try:
             with transaction(conn, change=False):
                 self.interrupted = [r for (r,) in conn.execute(query("mark_interrupted_runs"), [self.run_id]).fetchall()]
             load_batch(conn, LoadBatch(run=self.row()))
         finally:
-            conn.close()
+            if own:
+                conn.close()
         return self.interrupted
 
     def commit(self, batch: LoadBatch, conn=None) -> dict[str, int]:
@@ -103,14 +105,16 @@ class RunRecorder:
         finally:
             conn.close()
 
-    def finish(self, message: str | None = None) -> dict:
+    def finish(self, message: str | None = None, conn=None) -> dict:
         if message:
             self.message = message
-        conn = connect(self.db_path)
+        own = conn is None
+        conn = connect(self.db_path) if own else conn
         try:
             load_batch(conn, LoadBatch(run=self.row(self.status)))
         finally:
-            conn.close()
+            if own:
+                conn.close()
         return self.summary()
 
     @contextmanager

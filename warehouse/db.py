@@ -168,12 +168,15 @@ def migrate(conn: duckdb.DuckDBPyConnection, path: Path | str = "warehouse") -> 
     file's highest version: migrations written on parallel branches
     (002 and 003) then both reach a file that one branch already upgraded.
     """
-    conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ)")
-    current = schema_version(conn)
+    # Read first, write only if needed: every connect() migrates, and a
+    # CREATE on an up-to-date file is a write transaction on every open.
+    if schema_version(conn) == 0:
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ)")
+    applied = _applied_versions(conn)
+    current = max(applied, default=0)
     latest = code_schema_version()
     if current > latest:
         raise SchemaTooNewError(too_new_message(path, current))
-    applied = _applied_versions(conn)
     for version, mpath in migrations():
         if version in applied:
             continue
