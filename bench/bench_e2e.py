@@ -13,7 +13,11 @@ Figures, each beside its baseline from the same run:
 3. second run, every feed answering 304: zero article fetches, wall time
    against an empty Prefect flow.
 
-    .venv/bin/python -m bench.bench_e2e [--feeds 200 --articles 50 --hosts 8] [--note "what else ran"]
+    .venv/bin/python -m bench.bench_e2e [--feeds 200 --articles 50 --hosts 8] [--note "what else ran"] [--profile]
+
+`--profile` records the first run with py-spy (`--subprocesses`: the flow,
+its threads and the extraction workers) and adds the share of samples per
+part of the work to the section.
 """
 from __future__ import annotations
 
@@ -76,6 +80,39 @@ class TreeMemory:
         self._sample()
 
 
+# Where a sample's stack passes through one of these, it counts for that part
+# of the work (first match wins, innermost frames first).
+PROFILE_PARTS = [
+    ("classification (in the workers)", ("classify_many",)),
+    ("MinHash signatures (in the workers)", ("minhash_of", "shingles")),
+    ("extraction (in the workers)", ("extract_article",)),
+    ("workers waiting for a page", ("_worker_main",)),
+    ("story assignment (flow)", ("assign_stories", "dedup_candidates", "fingerprint_from_row")),
+    ("loading a batch (flow)", ("load_batch", "to_arrow")),
+    ("raw store: gzip + fsync (flow threads)", ("put_many",)),
+    ("fetching (flow threads)", ("fetch_many", "Fetcher")),
+    ("handing pages to workers and back (flow)", ("extract_many",)),
+    ("Prefect and the rest", ("",)),
+]
+
+
+def profile_shares(raw: Path) -> list[tuple[str, float]]:
+    """Shares of py-spy's samples (raw collapsed stacks: 'f1;f2;... count') per part of the work."""
+    counts = {name: 0 for name, _ in PROFILE_PARTS}
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, n = line.rpartition(" ")
+        if not n.isdigit():
+            continue
+        total += int(n)
+        frames = stack.split(";")[::-1]
+        for name, keys in PROFILE_PARTS:
+            if any(k in f for f in frames for k in keys):
+                counts[name] += int(n)
+                break
+    return [(name, counts[name] / total if total else 0.0) for name, _ in PROFILE_PARTS]
+
+
 def bare_extraction_seconds(hosts: int, feeds: int, articles: int, port: int) -> float:
     import trafilatura
 
@@ -97,6 +134,7 @@ def main() -> None:
     ap.add_argument("--hosts", type=int, default=8)
     ap.add_argument("--port", type=int, default=48000)
     ap.add_argument("--note", default="", help="what else was running on the machine")
+    ap.add_argument("--profile", action="store_true", help="record the first run with py-spy")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="framewatch-bench-"))
     configure_prefect(work)
@@ -141,11 +179,22 @@ def main() -> None:
         empty_wall = time.perf_counter() - t
 
         load_before = os.getloadavg()[0]
+        prof, raw = None, work / "profile.txt"
+        if args.profile:
+            import signal
+
+            prof = subprocess.Popen(["py-spy", "record", "--pid", str(os.getpid()), "--subprocesses", "--rate", "20",
+                                     "--format", "raw", "--nonblocking", "-o", str(raw)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(2)  # attached before the run starts
         t = time.perf_counter()
         with TreeMemory() as mem:
             first = daily_ingest(overrides=overrides)
         first_wall = time.perf_counter() - t
         load_after = os.getloadavg()[0]
+        if prof is not None:
+            prof.send_signal(signal.SIGINT)
+            prof.wait(timeout=120)
 
         t = time.perf_counter()
         second = daily_ingest(overrides=overrides)
@@ -180,6 +229,15 @@ Seconds per stage (summed over batches, which overlap: more than the wall time w
 | stage | first run | second run (all 304) |
 |---|---|---|
 {stage}
+"""
+    if args.profile and raw.exists():
+        rows = "\n".join(f"| {name} | {share:.0%} |" for name, share in profile_shares(raw))
+        body += f"""
+Where the first run's time goes (`--profile`: py-spy, 20 samples/s of every thread of the flow and its workers; shares of all samples, idle threads included):
+
+| part | share of samples |
+|---|---|
+{rows}
 """
     print(body)
     write_section(f"End to end, {n:,} pages", body)

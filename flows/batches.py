@@ -8,6 +8,7 @@ batch's own transaction (flows/ingest_steps.commit_batch).
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from prefect import task
@@ -76,11 +77,24 @@ def _fetch(ledger: RunLedger, chunk: list[NewEntry], settings: Settings) -> list
     return pages
 
 
+def page_workers(settings: Settings) -> int | None:
+    """Extraction worker processes per batch. `extract_workers` if set; else
+    the cores divided among the batches that run at once on this machine, so
+    the run keeps every core busy with one worker per core in total (more
+    only adds memory: each worker holds trafilatura's and the classifier's
+    state). On Dask each batch has a machine's cores to itself (None: all)."""
+    if settings.extract_workers:
+        return settings.extract_workers
+    if settings.task_runner == "dask":
+        return None
+    return max(1, (os.cpu_count() or 1) // settings.concurrent_batches)
+
+
 def _work(ledger: RunLedger, pages: list[tuple[bytes, str, NewEntry]], settings: Settings) -> list[tuple[PageDone, NewEntry]]:
     with ledger.timed("raw_store"):  # keep the bytes: re-extract later without refetching
         RawStore(settings.raw_store_dir).put_many([body for body, _, _ in pages])
     with ledger.timed("extract"):  # extraction + classification + MinHash, in the workers
-        done = extract_many([(body, url, n.entry) for body, url, n in pages], workers=settings.extract_workers or None,
+        done = extract_many([(body, url, n.entry) for body, url, n in pages], workers=page_workers(settings),
                             extract_fn=page_fn(settings.classifier_backend, str(settings.seeds_dir)))
     good = []
     for (_, _, n), x in zip(pages, done):

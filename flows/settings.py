@@ -115,7 +115,7 @@ class Settings(BaseSettings):
     # Articles per Prefect task: big enough that Prefect's per-task overhead
     # (tens of ms) is noise next to the work, small enough to show progress.
     batch_size: int = Field(200, ge=1, le=10_000)
-    extract_workers: int = Field(0, ge=0, le=64)  # 0 = one per core
+    extract_workers: int = Field(0, ge=0, le=64)  # per batch; 0 = the cores shared among concurrent_batches (flows/batches.page_workers)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     # Apprise URLs (mailto://, slack://, msteams://, json://, ...); secrets, never printed.
