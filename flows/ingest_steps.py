@@ -35,7 +35,7 @@ from flows.runs import RunRecorder
 from flows.settings import Settings
 from warehouse import connect, query
 from warehouse.db import transaction
-from warehouse.load import LoadBatch, dedup_candidates, known_urls
+from warehouse.load import dedup_candidates, known_urls
 from warehouse.rows import article_row, classification_rows, framing_row, source_row, story_rows
 from warehouse.snapshot import publish_if_changed, snapshot_is_current
 
@@ -131,6 +131,7 @@ def commit_polls(conn, run: RunRecorder, polls: list[FeedPoll], states: dict[str
     with transaction(conn, change=False):
         conn.execute(query("release_deferred"), [run.run_id])
         conn.execute(query("enqueue_due_retries"), [run.run_id])
+    [(c["retries_due"], c["entries_resumed"])] = conn.execute(query("queue_carried_over"), [run.run_id]).fetchall()
     known = known_urls(conn, [q["canonical_url"] for q in b.queue])
     queued = {u for (u,) in conn.execute("SELECT canonical_url FROM ingest_queue").fetchall()}
     new_by_source: dict[str, int] = {}

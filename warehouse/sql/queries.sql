@@ -369,3 +369,10 @@ WHERE status = 'running' RETURNING run_id;
 
 -- name: insert_entry_notes
 INSERT INTO entry_notes BY NAME SELECT * FROM new_entry_notes;
+
+-- name: queue_carried_over
+-- This run's work from before it: failed entries due again, and entries an
+-- earlier (interrupted) run or an earlier cap left in the queue.
+SELECT (SELECT count(*) FROM retry_queue WHERE status = 'pending') AS retries_due,
+       (SELECT count(*) FROM ingest_queue q WHERE NOT q.deferred AND q.queued_by_run <> $1
+          AND q.canonical_url NOT IN (SELECT canonical_url FROM retry_queue WHERE status = 'pending')) AS entries_resumed;
