@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from warehouse import connect, named_rows, query
+from warehouse.db import transaction
 
 
 def _rows(db: Path, read_only: bool = True) -> list[dict]:
@@ -58,7 +59,8 @@ def print_alerts(console: Console, db: Path, limit: int = 20) -> None:
 def acknowledge(db: Path, alert_id: str) -> bool:
     conn = connect(db)
     try:
-        return bool(conn.execute(query("alert_ack"), [alert_id]).fetchall())
+        with transaction(conn):  # counts as a change: the next run republishes the snapshot
+            return bool(conn.execute(query("alert_ack"), [alert_id]).fetchall())
     finally:
         conn.close()
 

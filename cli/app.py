@@ -13,6 +13,9 @@ Exit codes (for schedulers and scripts):
   4  run failed: no feed could be polled (e.g. no network)
   5  the warehouse is locked by another process
   6  `serve`: no persistent Prefect server (PREFECT_API_URL unset or not answering)
+  7  another run (run, demo, backfill, reclassify, reextract) holds this warehouse's
+     run lock; one line names its PID and start time. A lock left by a dead
+     process is taken over automatically, so this always means a live run.
 
 An unexpected exception is one line too (exit 1); FRAMEWATCH_TRACEBACK=1 shows
 the traceback for a bug report.
@@ -35,10 +38,7 @@ console = Console()
 # Warnings go to stderr, so `framewatch config > framewatch.toml` and --csv output stay clean.
 err_console = Console(stderr=True)
 
-# C0/C1 control characters (ANSI escapes start with one): never sent to a terminal from our messages.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-EXIT_OK, EXIT_CONFIG, EXIT_PARTIAL, EXIT_FAILED, EXIT_LOCKED, EXIT_NO_SERVER = 0, 2, 3, 4, 5, 6
+EXIT_OK, EXIT_CONFIG, EXIT_PARTIAL, EXIT_FAILED, EXIT_LOCKED, EXIT_NO_SERVER, EXIT_RUN_LOCKED = 0, 2, 3, 4, 5, 6, 7
 
 # Every command that reads or writes the warehouse takes this one option.
 DATA_DIR_HELP = "data folder holding framewatch.duckdb and its snapshot (default: data_dir from settings)"
@@ -76,11 +76,19 @@ def fail_config(*lines: str) -> None:
     fail(EXIT_CONFIG, *lines)
 
 
+# C0/C1 control characters (ESC starts terminal escape sequences) and the
+# Unicode bidi overrides that reorder what a terminal shows; tab and newline stay.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def escape(text: object) -> str:
-    """Safe for the terminal: no Rich markup, no control codes, one line."""
+    """Text from a feed, a page or a server, safe to print: Rich markup
+    escaped (`[/]` in a link must not close a tag, or crash the print),
+    control characters removed (no escape sequence reaches the terminal),
+    and line breaks folded: one record, one line."""
     from rich.markup import escape as _escape
 
-    return _escape(_CONTROL.sub("", " ".join(str(text).splitlines())))
+    return _escape(_CONTROL.sub("", " ".join(str(text).split()) if text is not None else ""))
 
 
 def settings_for(ctx: typer.Context, data_dir: Path | None = None) -> Settings:

@@ -6,7 +6,8 @@ from pathlib import Path
 import typer
 
 from flows import progress
-from cli.app import EXIT_CONFIG, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, app, console, data_dir_option, fail, overrides, require_warehouse, settings_for
+from cli.app import (EXIT_CONFIG, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, EXIT_RUN_LOCKED, app, console, data_dir_option, fail, overrides,
+                     require_warehouse, settings_for)
 from cli.ingest import preflight
 from flows.prefect_env import configure_prefect
 
@@ -22,6 +23,7 @@ def backfill(
     from datetime import datetime
 
     from extractors.sources import SourcesFileError
+    from flows.runlock import RunLockedError
     from warehouse import WarehouseLockedError
 
     settings = settings_for(ctx, data_dir)
@@ -40,6 +42,8 @@ def backfill(
     try:
         with progress.RichReporter(console) as bars, progress.reporting(bars):
             result = backfill_flow(urls_file=str(urls) if urls else None, since=since_dt, overrides=overrides(data_dir))
+    except RunLockedError as exc:
+        fail(EXIT_RUN_LOCKED, str(exc))
     except (SourcesFileError, WarehouseLockedError) as exc:
         fail(EXIT_LOCKED if isinstance(exc, WarehouseLockedError) else EXIT_CONFIG, str(exc))
     console.print(
@@ -52,6 +56,7 @@ def backfill(
 
 def _reprocess(ctx: typer.Context, data_dir: Path | None, name: str) -> dict:
     """Run the reclassify or reextract flow (flows/reprocess.py) with progress bars."""
+    from flows.runlock import RunLockedError
     from warehouse import WarehouseLockedError
 
     settings = settings_for(ctx, data_dir)
@@ -63,6 +68,8 @@ def _reprocess(ctx: typer.Context, data_dir: Path | None, name: str) -> dict:
     try:
         with progress.RichReporter(console) as bars, progress.reporting(bars):
             return getattr(reprocess, name)(overrides=overrides(data_dir))
+    except RunLockedError as exc:
+        fail(EXIT_RUN_LOCKED, str(exc))
     except WarehouseLockedError as exc:
         fail(EXIT_LOCKED, str(exc))
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from cli.app import (EXIT_CONFIG, EXIT_FAILED, EXIT_LOCKED, EXIT_NO_SERVER, EXIT_OK, EXIT_PARTIAL, app, console,
-                     data_dir_option, escape, fail, overrides, settings_for)
+from cli.app import (EXIT_CONFIG, EXIT_FAILED, EXIT_LOCKED, EXIT_NO_SERVER, EXIT_OK, EXIT_PARTIAL, EXIT_RUN_LOCKED, app,
+                     console, data_dir_option, escape, fail, escape, overrides, settings_for)
 from flows import progress
 from flows.prefect_env import configure_prefect
 from flows.run_report import summary_rows
@@ -51,6 +51,7 @@ def preflight(settings: Settings, overrides: dict, sources: bool = True, lock_ti
 
 def _run_flow(settings: Settings, overrides: dict) -> dict:
     from extractors.sources import SourcesFileError
+    from flows.runlock import RunLockedError
     from warehouse import WarehouseLockedError
 
     preflight(settings, overrides)
@@ -62,6 +63,8 @@ def _run_flow(settings: Settings, overrides: dict) -> dict:
             return daily_ingest(overrides=overrides)
     except SourcesFileError as exc:
         fail(EXIT_CONFIG, str(exc))
+    except RunLockedError as exc:
+        fail(EXIT_RUN_LOCKED, str(exc))
     except WarehouseLockedError as exc:
         fail(EXIT_LOCKED, str(exc))
 
@@ -77,11 +80,20 @@ def print_run_summary(summary: dict) -> None:
     console.print(table)
     for e in summary["errors"][:20]:
         # One line per failure, never wrapped, so `grep` and log scrapers see it whole.
-        # Details and URLs come from the network: escaped, control codes stripped.
-        what = f"{e['source_id'] or ''} {e['reason']}: {e['detail'] or ''} ({e['url']})"
-        console.print(f"  [yellow]{e['stage']}[/yellow] {escape(what)}", soft_wrap=True, highlight=False)
-    if len(summary["errors"]) > 20:
-        console.print(f"  ... and {len(summary['errors']) - 20} more (table fetch_errors)")
+        # Every field may come from a feed or a server: escaped, control characters removed.
+        console.print(f"  [yellow]{escape(e['stage'])}[/yellow] {escape(e['source_id'] or '')} {escape(e['reason'])}: "
+                      f"{escape(e['detail'] or '')} ({escape(e['url'])})", soft_wrap=True, highlight=False)
+    n_errors = summary.get("error_count", len(summary["errors"]))
+    if n_errors > 20:
+        console.print(f"  ... and {n_errors - 20} more (table fetch_errors)")
+    c_notes = sum(c.get(k, 0) for k in ("entries_skipped", "entries_deferred", "dates_distrusted"))
+    if c_notes:
+        console.print(f"  {c.get('entries_skipped', 0)} feed entries skipped (no usable link), {c.get('entries_deferred', 0)} "
+                      f"over a feed's cap queued for the next run, {c.get('dates_distrusted', 0)} kept without their "
+                      "untrusted date (table entry_notes)", soft_wrap=True, highlight=False)
+    for run_id in summary.get("interrupted_runs") or []:
+        console.print(f"  run {escape(run_id)} had been interrupted; its queued entries were resumed by this run",
+                      soft_wrap=True, highlight=False)
     if c["entries_new"] == 0:
         console.print("Nothing new: no article page was fetched and no article row was added.")
     if summary.get("alerts"):

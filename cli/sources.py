@@ -18,12 +18,9 @@ sources_app = typer.Typer(help="Sources: health and diagnosis (default), `add UR
                           invoke_without_command=True)
 app.add_typer(sources_app, name="sources")
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
 def clean(text: object, n: int | None = None) -> str:
-    """Network text made safe for the terminal: no control codes, no Rich markup."""
-    s = _CONTROL.sub("", str(text if text is not None else ""))
+    """Network text made safe for the terminal (cli.app.escape), cut to n characters."""
+    s = str(text if text is not None else "")
     return escape(s[:n] if n else s)
 
 

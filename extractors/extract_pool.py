@@ -32,10 +32,21 @@ DEFAULT_TIMEOUT = 30.0  # seconds per page; the slowest benchmark page takes < 1
 MAX_TASKS_PER_WORKER = 500  # bound the growth of trafilatura's caches in long runs
 
 
+_PRELOAD = ["extractors._preload"]
+
+
+def add_preload(module: str) -> None:
+    """Have the fork server import `module` too before forking workers (a
+    layer above, e.g. flows.page_work with framing, adds its own). Takes
+    effect if called before the first extract_many of the process."""
+    if module not in _PRELOAD:
+        _PRELOAD.append(module)
+
+
 def _context() -> mp.context.BaseContext:
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["extractors._preload"])
+        ctx.set_forkserver_preload(list(_PRELOAD))
         return ctx
     return mp.get_context("spawn")
 
@@ -157,7 +168,7 @@ def extract_many(
                     results[i] = res
                     w.job, w.done = None, w.done + 1
                 elif now >= w.deadline:
-                    results[w.job] = ExtractionFailure(url, "extract_timeout", f"extraction took longer than {timeout:g} s; worker killed")
+                    results[w.job] = ExtractionFailure(url, "extract_timeout", f"page work took longer than {timeout:g} s; worker killed")
                     w.stop(kill=True)
                     pool[k] = _Worker.start(ctx, settings, extract_fn)
     finally:

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
 from extractors.feed_health import diagnose_entries, diagnose_fetch, diagnose_unchanged, effective_url
-from extractors.feeds import FeedEntry, parse_feed
+from extractors.feeds import MAX_ENTRIES, FeedEntry, parse_feed
 from extractors.http import Fetcher, FetchRequest, FetchResult
 from extractors.sitemaps import MAX_SITEMAPS_PER_POLL, order_sitemaps, parse_sitemap_bytes, robots_sitemaps
 from extractors.sources import Source
@@ -43,6 +43,10 @@ class SourcePoll:
     newest_item_at: datetime | None = None
     edited_from: str | None = None  # the URL polled before the operator edited the sources file
     skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (url, reason, detail)
+    # A feed's entries beyond fetch.max_entries_per_feed: queued for the next run, never dropped.
+    overflow: list[FeedEntry] = field(default_factory=list)
+    # (reason code, link or title) of feed entries not kept (no usable link): extractors/feeds.py
+    entry_skips: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _sha(body: bytes | None) -> str | None:
@@ -53,7 +57,8 @@ def _newest(entries: list[FeedEntry]) -> datetime | None:
     return max((e.published for e in entries if e.published), default=None)
 
 
-def _poll_feed(fetcher: Fetcher, poll: SourcePoll, url: str, state: dict, now: datetime, stale_days: int) -> None:
+def _poll_feed(fetcher: Fetcher, poll: SourcePoll, url: str, state: dict, now: datetime, stale_days: int,
+               max_entries: int = MAX_ENTRIES) -> None:
     same_url = poll.edited_from is None
     res = fetcher.fetch(FetchRequest(url, state.get("etag") if same_url else None,
                                      state.get("last_modified") if same_url else None, kind="feed"))
@@ -72,12 +77,12 @@ def _poll_feed(fetcher: Fetcher, poll: SourcePoll, url: str, state: dict, now: d
     if poll.unchanged_body:
         poll.diagnosis = diagnose_unchanged(state, now, stale_days)
         return
-    parsed = parse_feed(res.body, res.final_url, res.content_type)
+    parsed = parse_feed(res.body, res.final_url, res.content_type, max_entries=max_entries)
     if parsed.error:
         res.error, res.error_detail = parsed.error, parsed.error_detail
         poll.diagnosis = ("not_a_feed", f"{parsed.error}: {parsed.error_detail}"[:300])
         return
-    poll.entries = parsed.entries
+    poll.entries, poll.overflow, poll.entry_skips = parsed.entries, parsed.overflow, parsed.skipped
     poll.newest_item_at = _newest(parsed.entries)
     poll.diagnosis = diagnose_entries([e.published for e in parsed.entries], [e.words for e in parsed.entries], now, stale_days)
 
@@ -169,7 +174,8 @@ def _poll_wpjson(fetcher: Fetcher, poll: SourcePoll, url: str, now: datetime, st
     poll.diagnosis = diagnose_entries([e.published for e in entries], [], now, stale_days, teasers_matter=False)
 
 
-def discover_entries(fetcher: Fetcher, source: Source, state: dict, now: datetime, stale_days: int) -> SourcePoll:
+def discover_entries(fetcher: Fetcher, source: Source, state: dict, now: datetime, stale_days: int,
+                     max_entries: int = MAX_ENTRIES) -> SourcePoll:
     """Poll `source` by its discovery method; never raises for what a server does."""
     url, edited_from = effective_url(source.endpoint, state)
     poll = SourcePoll(source, FetchResult(url, url), edited_from=edited_from)
@@ -179,7 +185,7 @@ def discover_entries(fetcher: Fetcher, source: Source, state: dict, now: datetim
         elif source.discovery == "wp-json":
             _poll_wpjson(fetcher, poll, url, now, stale_days)
         else:
-            _poll_feed(fetcher, poll, url, state, now, stale_days)
+            _poll_feed(fetcher, poll, url, state, now, stale_days, max_entries)
     except Exception as exc:  # one odd source never sinks the run
         poll.result.error, poll.result.error_detail = "poll_error", f"{type(exc).__name__}: {exc}"[:300]
         poll.result.body = None
@@ -190,10 +196,10 @@ def discover_entries(fetcher: Fetcher, source: Source, state: dict, now: datetim
 
 
 def discover_many(fetcher: Fetcher, sources: list[Source], states: dict[str, dict], now: datetime,
-                  stale_days: int, workers: int) -> list[SourcePoll]:
+                  stale_days: int, workers: int, max_entries: int = MAX_ENTRIES) -> list[SourcePoll]:
     """`discover_entries` for many sources in parallel; the fetcher's per-host gates keep each host polite."""
     def one(s: Source) -> SourcePoll:
-        return discover_entries(fetcher, s, states.get(s.id) or {}, now, stale_days)
+        return discover_entries(fetcher, s, states.get(s.id) or {}, now, stale_days, max_entries)
 
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(sources) or 1)), thread_name_prefix="poll") as pool:
         return list(pool.map(one, sources))

@@ -25,6 +25,10 @@ class FetchSettings(BaseModel):
                                   description="seconds one request may take, connect to last byte, redirects included")
     max_page_bytes: int = Field(5_000_000, ge=10_000, description="larger article pages are refused (`too_large`)")
     max_feed_bytes: int = Field(10_000_000, ge=10_000, description="larger feeds are refused (`too_large`)")
+    # A think-tank feed lists 10-100 items; thousands are a dump or a trap. The
+    # rest are queued for the next run (entry_notes reason over_feed_cap), never dropped.
+    max_entries_per_feed: int = Field(1_000, ge=1, le=100_000, description="entries taken from one feed per run; "
+                                                                          "the rest wait for the next run")
     max_redirects: int = Field(5, ge=0, le=10, description="redirects followed per request")
     # The demo adds its own 127.0.0.1 servers here; real deployments rarely need it.
     allow_hosts: list[str] = Field(default_factory=list,

@@ -1,10 +1,12 @@
 """Backfill: load history that the feeds no longer list.
 
 Two ways in: a file of article URLs, or `since` a date, paging back each
-source's feed (WordPress `?paged=N`) and then its sitemap. Each batch of
-articles is loaded in its own transaction, so an interrupted backfill keeps
-what it finished and the next call skips it (the dedup key is the
-canonical URL): resumable without any bookkeeping of its own.
+source's feed (WordPress `?paged=N`) and then its sitemap. The candidates
+not yet loaded go into the durable ingest queue, and from there through the
+same batch loop, per-batch transactions and run recorder as the daily run
+(flows/ingest_steps.py, flows/batch_loop.py, flows/runs.py): an interrupted
+backfill keeps what it finished, leaves the rest queued, and the next
+backfill or daily run picks it up. It holds the warehouse's run lock.
 """
 from __future__ import annotations
 
@@ -19,11 +21,14 @@ from extractors.feeds import FeedEntry, parse_feed
 from extractors.http import FetchPolicy, Fetcher, FetchRequest
 from extractors.sources import Source, load_sources
 from extractors.urls import canonical_url, same_site
-from flows.batches import NewEntry, fetch_policy, get_classifier
-from flows.daily_ingest import _chunks, assign_story_ids, ingest_entries, load_warehouse
-from flows import progress
-from flows.ledger import RunLedger
+from flows.batches import NewEntry, fetch_policy
+from flows.daily_ingest import ingest_queue
+from flows.ingest_steps import finish_run, queue_rows
+from flows.page_work import get_classifier
+from flows.runlock import run_lock
+from flows.runs import RunRecorder
 from flows.settings import load_settings
+from warehouse.load import LoadBatch
 from warehouse.rows import framing_row, source_row
 
 MAX_SITEMAPS = 20
@@ -131,28 +136,23 @@ def backfill(
     if since:
         since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
         candidates += discover_since(sources, since, fetch_policy(settings, settings.fetch.max_feed_bytes))
-    # Reuse the daily dedup: anything already loaded (by a run or an earlier,
-    # interrupted backfill) is skipped.
     unique = list({n.url: n for n in candidates}.values())
-    todo = _not_loaded(unique, db_path)
-    totals = {"candidates": len(unique), "already_loaded": len(unique) - len(todo), "loaded": 0, "failed": 0, "batches": 0}
-    chunks = _chunks(todo, settings.batch_size)
-    for stage in ("pages", "extract", "classify"):
-        progress.plan(stage, len(todo))
-    for i, chunk in enumerate(chunks, 1):
-        ledger = RunLedger()
-        ledger.counts["entries_new"] = len(chunk)
-        ingest_entries(ledger, chunk, settings)
-        ledger.counts.update(assign_story_ids(ledger.batch, db_path))
-        batch = ledger.finish(None)
-        batch.sources = [source_row(s) for s in sources]
-        batch.framings = [framing_row(r) for r in get_classifier(settings.classifier_backend, str(settings.seeds_dir)).references]
-        batch.run["message"] = f"backfill batch {i}/{len(chunks)}"
-        load_warehouse(batch, db_path)
-        totals["loaded"] += len(batch.articles)
-        totals["failed"] += len(chunk) - len(batch.articles)
-        totals["batches"] = i
-    return {**totals, "database": str(db_path)}
+    with run_lock(db_path, "backfill"):
+        run = RunRecorder(db_path, "backfill")
+        run.start()
+        with run.failing():
+            # Anything already loaded (by a run or an earlier, interrupted backfill) is skipped.
+            todo = _not_loaded(unique, db_path)
+            run.commit(LoadBatch(queue=queue_rows(run, todo), sources=[source_row(s) for s in sources],
+                                 framings=[framing_row(r) for r in get_classifier(settings.classifier_backend, str(settings.seeds_dir)).references]))
+            before = run.counts["articles_loaded"]
+            ingest_queue(run, settings)
+            c = run.counts
+            totals = {"candidates": len(unique), "already_loaded": len(unique) - len(todo),
+                      "loaded": c["articles_loaded"] - before, "failed": c["pages_failed"] + c["extraction_failed"],
+                      "batches": -(-c["entries_new"] // settings.batch_size)}
+            summary = finish_run(run, settings, message=f"{len(unique)} candidates, {totals['loaded']} loaded")
+    return {**totals, "run_id": run.run_id, "status": summary["status"], "database": str(db_path)}
 
 
 def _not_loaded(entries: list[NewEntry], db_path: Path) -> list[NewEntry]:

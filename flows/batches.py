@@ -1,27 +1,28 @@
-"""One batch of new entries: fetch -> keep raw bytes -> extract -> classify.
+"""One batch of queued entries: fetch -> keep raw bytes -> per page, in the
+extraction workers: extract, classify, MinHash (flows/page_work.py).
 
 `process_batch` is the unit the task runner distributes (threads, processes
 or Dask workers), so it touches no warehouse: everything it learns comes back
-in a `BatchResult` and the flow, the only DuckDB writer, loads it.
+in a `BatchResult` and the flow, the only DuckDB writer, loads it in the
+batch's own transaction (flows/ingest_steps.commit_batch).
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from extractors.article import ExtractedArticle, ExtractionFailure
+from extractors.article import ExtractionFailure
 from extractors.content import utf8_bytes
 from extractors.extract_pool import extract_many
 from extractors.feeds import FeedEntry
 from extractors.http import FetchPolicy, Fetcher, FetchRequest
 from extractors.raw_store import RawStore
 from flows.ledger import RunLedger
+from flows.page_work import PageDone, get_classifier, page_fn  # noqa: F401 - get_classifier: one per process, shared
 from flows.settings import Settings
-from framing import ArticleText, Classification, make_classifier
 
 
 @dataclass
@@ -36,17 +37,11 @@ class BatchResult:
     """A batch's counts, seconds, failures and retries, and its classified articles."""
 
     ledger: RunLedger
-    articles: list[tuple[ExtractedArticle, NewEntry, Classification]] = field(default_factory=list)
+    articles: list[tuple[PageDone, NewEntry]] = field(default_factory=list)
 
 
 def fetch_policy(settings: Settings, max_bytes: int) -> FetchPolicy:
     return FetchPolicy.from_settings(settings.fetch, max_bytes)
-
-
-@lru_cache(maxsize=4)
-def get_classifier(backend: str, seeds_dir: str):
-    """One classifier per process: references (or a model) load once, not per batch."""
-    return make_classifier(backend, Path(seeds_dir))
 
 
 def _fetch(ledger: RunLedger, chunk: list[NewEntry], settings: Settings) -> list[tuple[bytes, str, NewEntry]]:
@@ -65,13 +60,27 @@ def _fetch(ledger: RunLedger, chunk: list[NewEntry], settings: Settings) -> list
     return pages
 
 
-def _extract(ledger: RunLedger, pages: list[tuple[bytes, str, NewEntry]], settings: Settings) -> list[tuple[ExtractedArticle, NewEntry]]:
+def page_workers(settings: Settings) -> int | None:
+    """Extraction worker processes per batch. `extract_workers` if set; else
+    the cores divided among the batches that run at once on this machine, so
+    the run keeps every core busy with one worker per core in total (more
+    only adds memory: each worker holds trafilatura's and the classifier's
+    state). On Dask each batch has a machine's cores to itself (None: all)."""
+    if settings.extract_workers:
+        return settings.extract_workers
+    if settings.task_runner == "dask":
+        return None
+    return max(1, (os.cpu_count() or 1) // settings.concurrent_batches)
+
+
+def _work(ledger: RunLedger, pages: list[tuple[bytes, str, NewEntry]], settings: Settings) -> list[tuple[PageDone, NewEntry]]:
     with ledger.timed("raw_store"):  # keep the bytes: re-extract later without refetching
         RawStore(settings.raw_store_dir).put_many([body for body, _, _ in pages])
-    with ledger.timed("extract"):
-        extracted = extract_many([(body, url, n.entry) for body, url, n in pages], workers=settings.extract_workers or None)
+    with ledger.timed("extract"):  # extraction + classification + MinHash, in the workers
+        done = extract_many([(body, url, n.entry) for body, url, n in pages], workers=page_workers(settings),
+                            extract_fn=page_fn(settings.classifier_backend, str(settings.seeds_dir)))
     good = []
-    for (_, _, n), x in zip(pages, extracted):
+    for (_, _, n), x in zip(pages, done):
         if isinstance(x, ExtractionFailure):
             ledger.error("extract", n.source_id, n.entry.url, x.reason, x.detail)
             ledger.retry_later(n.url, n.source_id, n.entry, x.reason)
@@ -79,17 +88,11 @@ def _extract(ledger: RunLedger, pages: list[tuple[bytes, str, NewEntry]], settin
             good.append((x, n))
     ledger.counts["articles_extracted"] += len(good)
     ledger.counts["extraction_failed"] += len(pages) - len(good)
+    ledger.counts["articles_classified"] += len(good)
     return good
 
 
 @task(name="process_batch", cache_policy=NO_CACHE)
 def process_batch(chunk: list[NewEntry], settings: Settings, run_id: str) -> BatchResult:
     ledger = RunLedger(run_id=run_id)
-    good = _extract(ledger, _fetch(ledger, chunk, settings), settings)
-    classified: list[Classification] = []
-    if good:
-        with ledger.timed("classify"):
-            clf = get_classifier(settings.classifier_backend, str(settings.seeds_dir))
-            classified = clf.classify_many([ArticleText(a.title or "", a.text) for a, _ in good])
-    ledger.counts["articles_classified"] += len(classified)
-    return BatchResult(ledger, [(a, n, c) for (a, n), c in zip(good, classified)])
+    return BatchResult(ledger, _work(ledger, _fetch(ledger, chunk, settings), settings))

@@ -1,311 +1,91 @@
-"""The daily ingest flow: feeds -> new entries -> pages -> text -> framing -> DuckDB.
+"""The daily ingest flow: feeds -> queued entries -> pages -> text -> framing -> DuckDB.
 
-Readable top to bottom; every task works on a batch, never one article, so
-Prefect's per-task overhead stays noise next to the work. Batches
-(flows/batches.py) run on the configured task runner (flows/runners.py); the
-warehouse is opened for writing only by this flow, in its last step, in one
-transaction.
+Readable top to bottom; the steps live in flows/ingest_steps.py (shared
+with backfill), batches run through the one batch loop (flows/batch_loop.py)
+and the run records itself through the one run recorder (flows/runs.py).
+The warehouse is written in small transactions as the run goes: the poll's
+results and the queue first, then each batch as soon as it completes. A run
+holds the warehouse's run lock (flows/runlock.py) from start to end.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
-from prefect import flow, get_run_logger, task
-from prefect.cache_policies import NO_CACHE
-from prefect.utilities.annotations import unmapped
+from prefect import flow, get_run_logger
 
 from alerts.flow import check_alerts
-from extractors.dedup import FINGERPRINT_VERSION, assign_stories, fingerprint, fingerprint_from_row
-from extractors.feed_health import is_flagged, poll_due, policy_row
-from extractors.feeds import FeedEntry
-from extractors.http import FetchPolicy, Fetcher
-from extractors.poll import SourcePoll, discover_many, poll_state
 from extractors.politeness import contact_warning
-from extractors.prefilter import prefilter
-from extractors.sources import Source, load_sources
-from extractors.urls import canonical_url
+from extractors.sources import load_sources
 from flows import progress
-from flows.batches import NewEntry, fetch_policy, get_classifier, process_batch
-from flows.ledger import RunLedger, utcnow
+from flows.batch_loop import chunked, run_batches
+from flows.batches import fetch_policy, process_batch
+from flows.ingest_steps import commit_batch, commit_polls, due_sources, finish_run, poll_feeds, ready_entries
 from flows.run_report import publish_summary
-from flows.runners import make_task_runner
+from flows.runlock import run_lock
+from flows.runs import RunRecorder
 from flows.settings import Settings, load_settings
 from warehouse import connect
-from warehouse.load import LoadBatch, dedup_candidates, due_retries, known_urls, load_batch, source_states
-from warehouse.rows import article_row, classification_rows, framing_row, source_row, story_rows
-from warehouse.snapshot import publish_snapshot
+from warehouse.load import source_states
 
 
-@task(name="read_warehouse_state", cache_policy=NO_CACHE)
-def read_warehouse_state(db_path: Path) -> tuple[dict[str, dict], list[dict]]:
-    """Feed validators and health, and the entries waiting to be retried."""
-    if not Path(db_path).exists():
-        return {}, []
-    conn = connect(db_path)
-    try:
-        return source_states(conn), due_retries(conn)
-    finally:
-        conn.close()
-
-
-@task(name="poll_feeds", cache_policy=NO_CACHE)
-def poll_feeds(sources: list[Source], states: dict[str, dict], policy: FetchPolicy, stale_days: int) -> list[SourcePoll]:
-    """Each due source by its discovery method (feed, sitemap, wp-json): extractors/poll.py."""
-    with Fetcher(policy) as fetcher:
-        return discover_many(fetcher, sources, states, utcnow(), stale_days, policy.max_hosts_in_parallel)
-
-
-@task(name="select_new_entries", cache_policy=NO_CACHE)
-def select_new_entries(polls: list[SourcePoll], retries: list[dict], db_path: Path) -> list[NewEntry]:
-    candidates: dict[str, NewEntry] = {}
-    for r in retries:
-        e = FeedEntry(r["url"], r["feed_guid"], r["feed_title"], r["feed_author"], r["feed_published"], None)
-        candidates[r["canonical_url"]] = NewEntry(r["source_id"], e, r["canonical_url"])
-    for p in polls:
-        for e in p.entries:
-            url = canonical_url(e.url)
-            candidates.setdefault(url, NewEntry(p.source.id, e, url))
-    if not candidates or not Path(db_path).exists():
-        return list(candidates.values())
-    conn = connect(db_path)
-    try:
-        seen = known_urls(conn, candidates)
-    finally:
-        conn.close()
-    return [n for u, n in candidates.items() if u not in seen]
-
-
-@task(name="skip_known_pages", cache_policy=NO_CACHE)
-def skip_known_pages(good: list, loaded_this_run: set[str], db_path: Path) -> tuple[list, list]:
-    """Split (article, entry) pairs into new ones and ones whose canonical URL
-    (after rel=canonical) is already loaded or already in this run."""
-    urls = {a.canonical_url for a, _ in good}
-    known = set(loaded_this_run) & urls
-    if urls - known and Path(db_path).exists():
-        conn = connect(db_path)
+def ingest_queue(run: RunRecorder, settings: Settings, entries: list | None = None) -> None:
+    """Every ready entry of the queue, batch by batch, each committed as it completes."""
+    if entries is None:
+        conn = connect(settings.database_path)
         try:
-            known |= known_urls(conn, urls - known)
+            entries = ready_entries(conn)
         finally:
             conn.close()
-    fresh, dup, seen = [], [], set()
-    for a, n in good:
-        (dup if a.canonical_url in known or a.canonical_url in seen else fresh).append((a, n))
-        seen.add(a.canonical_url)
-    return fresh, dup
+    run.counts["entries_new"] = len(entries)
+    for stage in ("pages", "extract", "classify"):
+        progress.plan(stage, len(entries))
 
+    def on_done(chunk, part) -> None:
+        commit_batch(run, chunk, part)
+        progress.advance("pages", len(chunk), ok=part.ledger.counts["pages_fetched"])
+        progress.advance("extract", len(chunk), ok=part.ledger.counts["articles_extracted"])
+        progress.advance("classify", len(chunk), ok=part.ledger.counts["articles_classified"])
 
-@task(name="assign_story_ids", cache_policy=NO_CACHE)
-def assign_story_ids(batch: LoadBatch, db_path: Path) -> dict[str, int]:
-    """Group the run's new articles into stories with each other and with the
-    stored ones (extractors/dedup.py); adds the rows to load to the batch."""
-    new = [fingerprint(r["article_id"], r["canonical_url"], r["title"], r["text"], r["content_sha256"], r["published_at"], r["fetched_at"])
-           for r in batch.articles]
-    existing, rows = [], []
-    if new and Path(db_path).exists():
-        conn = connect(db_path)
-        try:
-            keys = [{"content_sha256": f.content_sha256, "site": f.site, "title_key": f.title_key} for f in new]
-            rows = dedup_candidates(conn, keys, [k for f in new for k in f.band_keys()])
-        finally:
-            conn.close()
-        existing = [fingerprint_from_row(r) for r in rows]
-    result = assign_stories(new, existing)
-    backfill = [f for f, r in zip(existing, rows) if r["method"] != FINGERPRINT_VERSION]  # stored before schema 2
-    for name, extra in story_rows(batch.articles, result, new + backfill, FINGERPRINT_VERSION).items():
-        getattr(batch, name).extend(extra)
-    return {"stories_new": sum(1 for r in batch.articles if r["story_id"] == r["article_id"]),
-            "copies_joined": len(result.reasons), "stories_repointed": len(result.repointed)}
-
-
-@task(name="load_warehouse", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)
-def load_warehouse(batch: LoadBatch, db_path: Path) -> dict[str, int]:
-    conn = connect(db_path)
-    try:
-        return load_batch(conn, batch)
-    finally:
-        conn.close()
-
-
-@task(name="publish_snapshot", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)
-def publish_analyst_snapshot(db_path: Path, snapshot_path: Path) -> str:
-    """Analysts read this copy, never the pipeline's file (see warehouse/snapshot.py)."""
-    return str(publish_snapshot(db_path, snapshot_path))
-
-
-def _chunks(items: list, n: int) -> list[list]:
-    return [items[i : i + n] for i in range(0, len(items), n)]
-
-
-def _record_polls(ledger: RunLedger, polls: list[SourcePoll]) -> None:
-    ledger.counts["feeds_polled"] += len(polls)
-    for p in polls:
-        ledger.counts["entries_seen"] += len(p.entries)
-        if p.result.not_modified or p.unchanged_body:
-            ledger.counts["feeds_not_modified"] += 1
-        ledger.counts["feeds_conditional"] += p.result.conditional
-        ledger.counts["feeds_304"] += p.result.not_modified
-        if p.edited_from:  # the operator's edit of the sources file wins (feed_health.effective_url)
-            _note(ledger, "feed", p.source.id, p.result.url, "feed_url_edited", f"{p.edited_from} -> {p.result.url}")
-        for url, reason, detail in p.skipped:  # entries a sitemap listed but we will not fetch
-            _note(ledger, "discovery", p.source.id, url, reason, detail)
-        if p.result.permanent_redirect and p.result.ok:  # the stored URL moves (feed_health)
-            ledger.error("feed", p.source.id, p.result.url, "moved_permanently",
-                         f"{p.result.url} -> {p.result.permanent_redirect}", p.result.redirects[0][0])
-        if not p.result.ok:
-            ledger.counts["feeds_failed"] += 1
-            ledger.error("feed", p.source.id, p.result.url, p.result.error, p.result.error_detail, p.result.status)
-
-
-def ingest_entries(ledger: RunLedger, entries: list[NewEntry], settings: Settings) -> None:
-    """Run the entries' batches on the configured task runner and add what
-    they produced to the ledger, in batch order."""
-    chunks = _chunks(entries, settings.batch_size)
-    if not chunks:
-        return
-    with make_task_runner(settings) as runner:
-        futures = list(runner.map(process_batch, {"chunk": chunks, "settings": unmapped(settings), "run_id": unmapped(ledger.run_id)}))
-        for i, chunk in enumerate(chunks):
-            part = futures[i].result()
-            futures[i] = None  # the ledger keeps what it needs; let the batch's objects go
-            ledger.absorb(part.ledger)
-            progress.advance("pages", len(chunk), ok=part.ledger.counts["pages_fetched"])
-            progress.advance("extract", len(chunk), ok=part.ledger.counts["articles_extracted"])
-            _add_articles(ledger, part.articles, settings.database_path)
-            progress.advance("classify", len(chunk), ok=part.ledger.counts["articles_classified"])
-
-
-def _add_articles(ledger: RunLedger, articles: list, db_path: Path) -> None:
-    """Rows for each classified article, except pages whose rel=canonical URL
-    names an article already loaded (or already in this run)."""
-    fresh, same_page = skip_known_pages([(a, n) for a, n, _ in articles], {r["canonical_url"] for r in ledger.batch.articles}, db_path)
-    for _a, n in same_page:
-        ledger.counts["known_canonical_skipped"] += 1
-        ledger.batch.done_retries.append({"canonical_url": n.url})
-    keep = {id(a) for a, _ in fresh}
-    now = utcnow()
-    b = ledger.batch
-    for a, n, c in articles:
-        if id(a) not in keep:
-            continue
-        row = article_row(a, source_id=n.source_id, feed_guid=n.entry.guid, run_id=ledger.run_id, fetched_at=now)
-        b.articles.append(row)
-        crow, scores, evidence = classification_rows(row["article_id"], c, run_id=ledger.run_id, at=now)
-        b.classifications.append(crow)
-        b.framing_scores.extend(scores)
-        b.evidence.extend(evidence)
-        b.done_retries.append({"canonical_url": n.url})
-        ledger.labels[c.label] += 1
-
-
-def _note(ledger: RunLedger, stage: str, source_id: str, url: str | None, reason: str, detail: str | None) -> None:
-    """A decision, not a failure (a skip, a back-off, an edit): recorded in
-    fetch_errors with its reason, without making the run 'completed_with_errors'."""
-    ledger.batch.skips.append({"run_id": ledger.run_id, "occurred_at": utcnow(), "stage": stage, "source_id": source_id,
-                               "url": url, "reason": reason, "detail": (detail or "")[:1000] or None, "http_status": None})
-
-
-def _due_sources(ledger: RunLedger, sources: list[Source], states: dict[str, dict]) -> list[Source]:
-    """Sources to poll now; one that keeps answering 403 or HTML waits longer each time (feed_health.poll_due)."""
-    now, due = utcnow(), []
-    for s in sources:
-        ok, why = poll_due(states.get(s.id) or {}, now)
-        if ok:
-            due.append(s)
-        elif not (states.get(s.id) or {}).get("disabled"):
-            ledger.counts["feeds_backed_off"] += 1
-            _note(ledger, "feed", s.id, s.endpoint, "poll_backed_off", why)
-    return due
-
-
-def _prefilter_general(ledger: RunLedger, entries: list[NewEntry], by_id: dict[str, Source], retries: list[dict]) -> list[NewEntry]:
-    """Drop new entries of general outlets whose title and summary are plainly
-    off-topic (extractors/prefilter.py); each skip is recorded with its reason.
-    Retries passed the prefilter when they were new: not judged again."""
-    keep, retrying = [], {r["canonical_url"] for r in retries}
-    for n in entries:
-        src = by_id.get(n.source_id)
-        judge = src is not None and src.is_general and n.url not in retrying
-        ok, why = prefilter(n.entry.title, n.entry.summary) if judge else (True, None)
-        if ok:
-            keep.append(n)
-        else:
-            ledger.counts["prefilter_skipped"] += 1
-            _note(ledger, "prefilter", n.source_id, n.entry.url, "prefilter_off_topic", why)
-    return keep
-
-
-# Feed-health columns change on every poll; analysts read articles, stories,
-# classifications and alerts. A run that added none of those republishes the
-# snapshot (a full copy of the warehouse) only if the last one is this old.
-SNAPSHOT_MAX_AGE_SECONDS = 24 * 3600
-
-
-def _snapshot_is_stale(path: Path, ledger: RunLedger, alerts: dict) -> bool:
-    import time
-
-    if ledger.batch.articles or alerts.get("new") or not path.exists():
-        return True
-    return time.time() - path.stat().st_mtime > SNAPSHOT_MAX_AGE_SECONDS
-
-
-def _flow_run_id() -> str | None:
-    from prefect.runtime import flow_run
-
-    return str(flow_run.id) if flow_run.id else None
+    run_batches(process_batch, chunked(entries, settings.batch_size), {"settings": settings, "run_id": run.run_id}, settings, on_done)
 
 
 @flow(name="daily_ingest")
 def daily_ingest(overrides: dict | None = None) -> dict:
     """One ingest run. `overrides` are Settings fields, as in framewatch.toml."""
     settings = load_settings(**(overrides or {}))
-    ledger = RunLedger()
     db_path = settings.database_path
+    sources = load_sources(settings.sources_file)  # a bad sources file stops here, before anything is written
+    with run_lock(db_path, "daily_ingest"):
+        run = RunRecorder(db_path, "daily_ingest")
+        # A connection per step, never held while the network or the workers
+        # are busy: `framewatch status` and the like can open the file between them.
+        conn = connect(db_path)
+        try:
+            run.start(conn)
+            states = source_states(conn)
+        finally:
+            conn.close()
+        with run.failing():
+            return _ingest(run, settings, sources, states)
 
-    sources = load_sources(settings.sources_file)
+
+def _ingest(run: RunRecorder, settings: Settings, sources: list, states: dict) -> dict:
+    db_path = settings.database_path
     warning = contact_warning(settings.fetch.contact)
     if warning:
         get_run_logger().warning(warning)
-    states, retries = read_warehouse_state(db_path)
     progress.plan("feeds", len(sources))
-    due = _due_sources(ledger, sources, states)
-    with ledger.timed("poll"):
-        polls = poll_feeds(due, states, fetch_policy(settings, settings.fetch.max_feed_bytes), settings.fetch.stale_days)
-    _record_polls(ledger, polls)
-    progress.advance("feeds", len(sources), ok=len(polls) - ledger.counts["feeds_failed"])
-
-    new = _prefilter_general(ledger, select_new_entries(polls, retries, db_path), {s.id: s for s in sources}, retries)
-    ledger.counts["entries_new"] = len(new)
-    ledger.counts["retries_due"] = len(retries)
-    for stage in ("pages", "extract", "classify"):
-        progress.plan(stage, len(new))
-
-    ingest_entries(ledger, new, settings)
-
-    new_by_source: dict[str, int] = {}
-    for row in ledger.batch.articles:
-        new_by_source[row["source_id"]] = new_by_source.get(row["source_id"], 0) + 1
-    now = utcnow()
-    ledger.batch.source_health = [
-        {"source_id": p.source.id, **poll_state(states.get(p.source.id) or {}, p, new_by_source.get(p.source.id, 0), now)}
-        for p in polls
-    ]
-    threshold = settings.alerts.failure_threshold or settings.fetch.failure_threshold  # the view's, via health_policy
-    ledger.batch.health_policy = [policy_row(threshold, settings.alerts.silence_factor, settings.alerts.min_silence_days,
-                                             settings.fetch.stale_days, now)]
-    ledger.counts["feeds_flagged"] = sum(is_flagged(h, threshold) for h in ledger.batch.source_health)
-    with ledger.timed("dedup"):
-        ledger.counts.update(assign_story_ids(ledger.batch, db_path))
-    ledger.batch.sources = [source_row(s) for s in sources]
-    ledger.batch.framings = [framing_row(r) for r in get_classifier(settings.classifier_backend, str(settings.seeds_dir)).references]
-    with ledger.timed("load"):
-        load_warehouse(ledger.finish(_flow_run_id()), db_path)
+    due, waiting = due_sources(sources, states)
+    with run.timed("poll"):
+        polls = poll_feeds(due, states, fetch_policy(settings, settings.fetch.max_feed_bytes), settings.fetch.stale_days,
+                           settings.fetch.max_entries_per_feed)
+    conn = connect(db_path)
+    try:
+        commit_polls(conn, run, polls, states, sources, settings, waiting)
+        entries = ready_entries(conn)
+    finally:
+        conn.close()
+    progress.advance("feeds", len(sources), ok=len(polls) - run.counts["feeds_failed"])
+    ingest_queue(run, settings, entries)
     alerts = check_alerts(db_path, settings)  # before the snapshot, so analysts see today's alerts
-    with ledger.timed("snapshot"):
-        snapshot = str(settings.snapshot_path)
-        if _snapshot_is_stale(settings.snapshot_path, ledger, alerts):
-            snapshot = publish_analyst_snapshot(db_path, settings.snapshot_path)
-        else:
-            ledger.counts["snapshot_unchanged"] = 1
-    summary = {**ledger.summary(str(db_path)), "snapshot": snapshot, "alerts": alerts}
+    summary = {**finish_run(run, settings, force_snapshot=bool(alerts.get("new"))), "alerts": alerts}
     publish_summary(summary)
     return summary

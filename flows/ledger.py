@@ -1,7 +1,9 @@
-"""What one run has done so far: counts, timings, errors and rows to load.
+"""What one batch (or one step) of a run did: counts, timings, errors, retries.
 
-The flow adds to it stage by stage and hands `to_batch()` to the warehouse
-at the end, so everything a run writes lands in one transaction.
+A batch fills its own RunLedger wherever it runs (a thread, a process, a
+Dask worker); the flow turns it into that batch's LoadBatch and adds its
+counts to the run (flows/runs.py), which records them in `runs` with every
+committed batch.
 """
 from __future__ import annotations
 
@@ -18,6 +20,10 @@ STAGE_COUNTS = (
     "feeds_polled", "feeds_not_modified", "feeds_conditional", "feeds_304", "feeds_flagged", "feeds_failed", "entries_seen", "entries_new", "retries_due",
     "pages_fetched", "pages_failed", "articles_extracted", "extraction_failed", "articles_classified",
     "articles_loaded", "errors",
+    # nothing dropped silently (flows/ingest_steps.py): entries not queued (no or non-http link),
+    # over a feed's cap (queued for the next run), kept without their untrusted feed date,
+    # and entries left in the queue by an earlier, interrupted run
+    "entries_skipped", "entries_deferred", "dates_distrusted", "entries_resumed",
 )
 
 
@@ -32,7 +38,7 @@ class RunLedger:
     counts: Counter = field(default_factory=lambda: Counter({k: 0 for k in STAGE_COUNTS}))
     timings: dict[str, float] = field(default_factory=dict)
     labels: Counter = field(default_factory=Counter)
-    batch: LoadBatch = field(default_factory=lambda: LoadBatch(run={}))
+    batch: LoadBatch = field(default_factory=LoadBatch)
 
     @contextmanager
     def timed(self, stage: str):
@@ -61,35 +67,3 @@ class RunLedger:
                 "last_failed_at": now, "last_reason": reason, "status": "pending",
             }
         )
-
-    def absorb(self, part: "RunLedger") -> None:
-        """Add a batch's counts, seconds of work, failures and retries to the run's."""
-        self.counts.update(part.counts)
-        for stage, secs in part.timings.items():
-            self.timings[stage] = self.timings.get(stage, 0.0) + secs
-        self.batch.errors.extend(part.batch.errors)
-        self.batch.retries.extend(part.batch.retries)
-
-    @property
-    def status(self) -> str:
-        if self.counts["feeds_polled"] and self.counts["feeds_failed"] == self.counts["feeds_polled"]:
-            return "failed"
-        return "completed_with_errors" if self.batch.errors else "completed"
-
-    def finish(self, flow_run_id: str | None) -> LoadBatch:
-        self.counts["articles_loaded"] = len(self.batch.articles)
-        self.counts["errors"] = len(self.batch.errors)
-        self.batch.run = {
-            "run_id": self.run_id, "flow_run_id": flow_run_id, "started_at": self.started_at,
-            "finished_at": utcnow(), "status": self.status, "counts": dict(self.counts),
-            "timings": {k: round(v, 3) for k, v in self.timings.items()},
-            "error_count": len(self.batch.errors), "message": None,
-        }
-        return self.batch
-
-    def summary(self, database: str) -> dict:
-        return {
-            "run_id": self.run_id, "status": self.status, "counts": dict(self.counts),
-            "timings": dict(self.timings), "labels": dict(self.labels), "database": database,
-            "errors": list(self.batch.errors),
-        }

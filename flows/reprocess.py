@@ -11,13 +11,14 @@ extraction goes to `article_extractions`) and classifies again the articles
 whose title or text changed.
 
 Both page through the warehouse by article_id, a short read connection per
-batch, and load each batch in its own transaction, like backfill: an
-interrupted call keeps what it finished and the next call skips it. With
-nothing to do, neither writes a row. See docs/reprocess.md.
+batch, and run through the one batch loop (flows/batch_loop.py) and run
+recorder (flows/runs.py) of every flow: each batch is loaded in its own
+transaction, so an interrupted call keeps what it finished and the next call
+skips it. Both hold the warehouse's run lock. With nothing to do, neither
+writes a row. See docs/reprocess.md.
 """
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -31,9 +32,12 @@ from extractors.extract_pool import extract_many
 from extractors.feeds import FeedEntry
 from extractors.raw_store import RawStore
 from flows import progress
-from flows.batches import get_classifier
-from flows.daily_ingest import _flow_run_id, load_warehouse, publish_analyst_snapshot
-from flows.ledger import utcnow
+from flows.batch_loop import run_batches
+from flows.ingest_steps import publish_analyst_snapshot
+from flows.ledger import RunLedger, utcnow
+from flows.page_work import get_classifier
+from flows.runlock import run_lock
+from flows.runs import RunRecorder
 from flows.settings import Settings, load_settings
 from framing import ArticleText
 from warehouse import connect, named_rows, promote_classifier
@@ -51,28 +55,10 @@ def _read(db_path: Path, name: str, params: list) -> list[dict]:
         conn.close()
 
 
-class _Run:
-    """The runs row of one reclassify/reextract call, rewritten (same run_id,
-    cumulative counts) with every batch it commits."""
-
-    def __init__(self, kind: str):
-        self.kind = kind
-        self.run_id = uuid.uuid4().hex[:12]
-        self.started_at = utcnow()
-        self.counts: Counter = Counter()
-        self.errors = 0
-
-    def row(self, message: str) -> dict:
-        return {
-            "run_id": self.run_id, "flow_run_id": _flow_run_id(), "started_at": self.started_at,
-            "finished_at": utcnow(), "status": "completed_with_errors" if self.errors else "completed",
-            "counts": dict(self.counts), "timings": {}, "error_count": self.errors, "message": f"{self.kind}: {message}",
-        }
-
-
 @task(name="classify_stored", cache_policy=NO_CACHE)
-def classify_stored(rows: list[dict], settings: Settings, run_id: str, at: datetime) -> tuple[list, list, list]:
+def classify_stored(chunk: list[dict], settings: Settings, run_id: str, at: datetime | None = None) -> tuple[list, list, list]:
     """Classification, score and evidence rows for stored articles ({article_id, title, text})."""
+    rows, at = chunk, at or utcnow()
     clf = get_classifier(settings.classifier_backend, str(settings.seeds_dir))
     results = clf.classify_many([ArticleText(r["title"] or "", r["text"] or "") for r in rows])
     crows, scores, evidence = [], [], []
@@ -90,9 +76,19 @@ def _framings(settings: Settings) -> list[dict]:
     return [framing_row(r) for r in get_classifier(settings.classifier_backend, str(settings.seeds_dir)).references]
 
 
-def _finish(settings: Settings, wrote: bool) -> str | None:
-    """Analysts read the snapshot: republish it if anything changed."""
-    return publish_analyst_snapshot(settings.database_path, settings.snapshot_path) if wrote else None
+def _finish(settings: Settings, run: RunRecorder, message: str) -> str | None:
+    """The final runs row; analysts read the snapshot: republish it if anything changed."""
+    run.finish(message)
+    published = publish_analyst_snapshot(settings.database_path, settings.snapshot_path)
+    return str(settings.snapshot_path) if published else None
+
+
+def _pages(db: Path, name: str, params: list, batch_size: int):
+    """The rows of a keyset-paged named query, one batch at a time (read lazily by the batch loop)."""
+    after = ""
+    while rows := _read(db, name, [*params, after, batch_size]):
+        after = rows[-1]["article_id"]
+        yield rows
 
 
 @flow(name="reclassify")
@@ -111,25 +107,34 @@ def reclassify(overrides: dict | None = None) -> dict:
     [st] = _read(db, "reclassify_status", [clf.name, clf.version])
     out["articles"], out["already_current"] = st["articles"], st["already_current"]
     progress.plan("classify", st["articles"] - st["already_current"])
-    run = _Run("reclassify")
-    after = ""
-    while rows := _read(db, "reclassify_next", [clf.name, clf.version, after, settings.batch_size]):
-        after = rows[-1]["article_id"]
-        crows, scores, evidence = classify_stored(rows, settings, run.run_id, utcnow())
-        run.counts["articles_classified"] += len(crows)
-        out["batches"] += 1
-        batch = LoadBatch(run=run.row(f"{clf.name} {clf.version}, batch {out['batches']}"), framings=_framings(settings),
-                          classifications=crows, framing_scores=scores, evidence=evidence)
-        loaded = load_warehouse(batch, db)
-        for table in ("classifications", "framing_scores", "evidence"):
-            out["rows"][table] += loaded[table]
-        out["classified"] += len(rows)
-        out["loaded"] += loaded["classifications"]
-        progress.advance("classify", len(rows))
-    if out["loaded"]:
-        out["made_current"] = _make_current_if_complete(db, clf.name, clf.version)
+    with run_lock(db, "reclassify"):
+        run = RunRecorder(db, "reclassify")
+        with run.failing():
+            started = False
+
+            def on_done(rows, part) -> None:
+                nonlocal started
+                if not started:  # a call with nothing to do writes no row
+                    run.start()
+                    started = True
+                crows, scores, evidence = part
+                run.counts["articles_classified"] += len(crows)
+                out["batches"] += 1
+                run.message = f"{clf.name} {clf.version}, batch {out['batches']}"
+                loaded = run.commit(LoadBatch(framings=_framings(settings), classifications=crows, framing_scores=scores, evidence=evidence))
+                for table in ("classifications", "framing_scores", "evidence"):
+                    out["rows"][table] += loaded[table]
+                out["classified"] += len(rows)
+                out["loaded"] += loaded["classifications"]
+                progress.advance("classify", len(rows))
+
+            run_batches(classify_stored, _pages(db, "reclassify_next", [clf.name, clf.version], settings.batch_size),
+                        {"settings": settings, "run_id": run.run_id}, settings, on_done)
+            if out["loaded"]:
+                out["made_current"] = _make_current_if_complete(db, clf.name, clf.version)
+            if started:
+                out["snapshot"] = _finish(settings, run, f"{clf.name} {clf.version}: {out['classified']} classified")
     out["current"] = _current(db)
-    out["snapshot"] = _finish(settings, bool(out["loaded"]))
     out["rows"] = dict(out["rows"])
     out["message"] = (f"classified {out['classified']} of {out['articles']} articles with {clf.name} {clf.version} "
                       f"({out['already_current']} already had it)"
@@ -185,9 +190,10 @@ def _raw_pages(store: RawStore, rows: list[dict], run_id: str, errors: list[dict
 
 
 @task(name="reextract_batch", cache_policy=NO_CACHE)
-def reextract_batch(rows: list[dict], settings: Settings, run_id: str, version: str) -> tuple[list[dict], list[dict], list[dict]]:
+def reextract_batch(chunk: list[dict], settings: Settings, run_id: str, version: str) -> tuple[list[dict], list[dict], list[dict]]:
     """Extract the stored raw pages of `rows` again: (article updates, rows
     whose title or text changed, error rows). Failures keep the old extraction."""
+    rows = chunk
     errors: list[dict] = []
     pages = _raw_pages(RawStore(settings.raw_store_dir), rows, run_id, errors)
     results = extract_many([(body, r["url"], _entry(r)) for r, body in pages], workers=settings.extract_workers or None)
@@ -224,35 +230,46 @@ def reextract(overrides: dict | None = None) -> dict:
     [st] = _read(db, "reextract_status", [version])
     out["articles"], out["already_current"] = st["articles"], st["already_current"]
     progress.plan("extract", st["articles"] - st["already_current"])
-    run = _Run("reextract")
-    after = ""
-    while rows := _read(db, "reextract_next", [version, after, settings.batch_size]):
-        after = rows[-1]["article_id"]
-        updates, changed, errors = reextract_batch(rows, settings, run.run_id, version)
-        run.errors += len(errors)
-        crows, scores, evidence = classify_stored(changed, settings, run.run_id, utcnow()) if changed else ([], [], [])
-        out["batches"] += 1
-        run.counts.update(articles_reextracted=len(updates), text_changed=len(changed), articles_classified=len(crows))
-        batch = LoadBatch(
-            run=run.row(f"extractor {version}, batch {out['batches']}"), errors=errors,
-            article_updates=updates, framings=_framings(settings) if crows else [],
-            # the same classifier version's rows of the old text make way for the new text's
-            replaced_classifications=[{"article_id": c["article_id"], "classifier": c["classifier"],
-                                       "classifier_version": c["classifier_version"]} for c in crows],
-            classifications=crows, framing_scores=scores, evidence=evidence,
-            # a re-extracted date or title can change its story's row (first date, title)
-            touched_stories=[{"story_id": s} for s in sorted({r["story_id"] or r["article_id"] for r in rows})] if updates else [],
-        )
-        load_warehouse(batch, db)
-        out["reextracted"] += len(updates)
-        out["text_changed"] += len(changed)
-        out["reclassified"] += len(crows)
-        out["failed"] += len(errors)
-        out["reasons"].update(e["reason"] for e in errors)
-        progress.advance("extract", len(rows), ok=len(updates))
-        if crows:
-            progress.advance("classify", len(crows))
-    out["snapshot"] = _finish(settings, out["batches"] > 0)
+    with run_lock(db, "reextract"):
+        run = RunRecorder(db, "reextract")
+        with run.failing():
+            started = False
+
+            def on_done(rows, part) -> None:
+                nonlocal started
+                if not started:  # a call with nothing to do writes no row
+                    run.start()
+                    started = True
+                updates, changed, errors = part
+                crows, scores, evidence = classify_stored.fn(changed, settings, run.run_id) if changed else ([], [], [])
+                out["batches"] += 1
+                ledger = RunLedger(run_id=run.run_id)
+                ledger.counts.update(articles_reextracted=len(updates), text_changed=len(changed), articles_classified=len(crows))
+                ledger.batch.errors = errors
+                run.add(ledger)
+                run.message = f"extractor {version}, batch {out['batches']}"
+                run.commit(LoadBatch(
+                    errors=errors, article_updates=updates, framings=_framings(settings) if crows else [],
+                    # the same classifier version's rows of the old text make way for the new text's
+                    replaced_classifications=[{"article_id": c["article_id"], "classifier": c["classifier"],
+                                               "classifier_version": c["classifier_version"]} for c in crows],
+                    classifications=crows, framing_scores=scores, evidence=evidence,
+                    # a re-extracted date or title can change its story's row (first date, title)
+                    touched_stories=[{"story_id": s} for s in sorted({r["story_id"] or r["article_id"] for r in rows})] if updates else [],
+                ))
+                out["reextracted"] += len(updates)
+                out["text_changed"] += len(changed)
+                out["reclassified"] += len(crows)
+                out["failed"] += len(errors)
+                out["reasons"].update(e["reason"] for e in errors)
+                progress.advance("extract", len(rows), ok=len(updates))
+                if crows:
+                    progress.advance("classify", len(crows))
+
+            run_batches(reextract_batch, _pages(db, "reextract_next", [version], settings.batch_size),
+                        {"settings": settings, "run_id": run.run_id, "version": version}, settings, on_done)
+            if started:
+                out["snapshot"] = _finish(settings, run, f"extractor {version}: {out['reextracted']} re-extracted")
     out["reasons"] = dict(out["reasons"])
     todo = out["articles"] - out["already_current"]
     why = ", ".join(f"{k}: {n}" for k, n in sorted(out["reasons"].items()))

@@ -19,12 +19,17 @@ def summary_rows(summary: dict) -> list[tuple[str, int, float | None]]:
         ("  flagged (failing in a row)", c.get("feeds_flagged", 0), None),
         ("  failed", c["feeds_failed"], None),
         ("entries in feeds", c["entries_seen"], None),
-        ("  new (not seen before)", c["entries_new"], None),
+        ("  skipped: no usable link", c.get("entries_skipped", 0), None),
+        ("  over a feed's cap: queued for next run", c.get("entries_deferred", 0), None),
+        ("  kept without their untrusted date", c.get("dates_distrusted", 0), None),
+        ("  to fetch (new, retried, resumed)", c["entries_new"], None),
         ("pages fetched", c["pages_fetched"], t.get("fetch")),
         ("  failed", c["pages_failed"], None),
+        # extraction, classification and MinHash run in one pass per page (flows/page_work.py): one figure
         ("articles extracted", c["articles_extracted"], t.get("extract")),
         ("  extraction failed", c["extraction_failed"], None),
         ("articles classified", c["articles_classified"], t.get("classify")),
+        ("new stories (copies grouped)", c.get("stories_new", 0), t.get("dedup")),
         ("articles loaded", c["articles_loaded"], t.get("load")),
     ]
 
@@ -52,13 +57,14 @@ def summary_markdown(summary: dict) -> str:
     else:
         lines.append("No new article in this run.")
     errors = summary.get("errors") or []
-    lines += ["", f"## Failures ({len(errors)})", ""]
+    lines += ["", f"## Failures ({summary.get('error_count', len(errors))})", ""]
     if errors:
         lines += ["| stage | source | reason | URL |", "|---|---|---|---|"]
         for e in errors[:MAX_LISTED_ERRORS]:
             lines.append(f"| {e['stage']} | {e['source_id'] or ''} | {e['reason']} | {e['url'] or ''} |")
-        if len(errors) > MAX_LISTED_ERRORS:
-            lines.append(f"\n... and {len(errors) - MAX_LISTED_ERRORS} more in the warehouse table `fetch_errors`.")
+        total = summary.get("error_count", len(errors))
+        if total > MAX_LISTED_ERRORS:
+            lines.append(f"\n... and {total - MAX_LISTED_ERRORS} more in the warehouse table `fetch_errors`.")
     else:
         lines.append("None.")
     return "\n".join(lines) + "\n"

@@ -54,7 +54,9 @@ class Settings(BaseSettings):
     # (tens of ms) is noise next to the work, small enough to show progress.
     batch_size: int = Field(200, ge=1, le=10_000, description="articles per Prefect task; also how often the progress "
                                                               "bars move")
-    extract_workers: int = Field(0, ge=0, le=64, description="processes extracting text (0: one per core)")
+    # 0: the cores shared among concurrent batches (flows/batches.page_workers).
+    extract_workers: int = Field(0, ge=0, le=64, description="processes per batch doing extraction, classification and "
+                                                             "MinHash (0: the cores, shared among concurrent batches)")
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     explorer: ExplorerSettings = Field(default_factory=ExplorerSettings)  # `framewatch ui` (explorer/settings.py)

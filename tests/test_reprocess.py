@@ -98,20 +98,22 @@ def test_interrupted_reclassify_resumes_and_switches_versions_only_when_complete
     [(old_version,)] = _rows(db, "SELECT DISTINCT classifier_version FROM classifications")
     import flows.reprocess as rp
 
-    real, calls = rp.load_warehouse, []
+    real, calls = rp.RunRecorder.commit, []
 
-    def fail_second_batch(batch, db_path):
+    def fail_second_batch(self, batch, conn=None):
         calls.append(1)
         if len(calls) == 2:
             raise RuntimeError("interrupted")
-        return real.fn(batch, db_path)
+        return real(self, batch, conn)
 
-    monkeypatch.setattr(rp, "load_warehouse", fail_second_batch)
+    monkeypatch.setattr(rp.RunRecorder, "commit", fail_second_batch)
     with pytest.raises(RuntimeError):
         reclassify(overrides=edited)
     # two of three articles are on the new version: the views still report the old one
     assert _rows(db, "SELECT DISTINCT classifier_version FROM latest_classifications") == [(old_version,)]
-    monkeypatch.setattr(rp, "load_warehouse", real)
+    # the failed call is in `runs`, as failed, with its reason
+    assert _rows(db, "SELECT status, message LIKE '%interrupted%' FROM runs WHERE message LIKE 'reclassify%'") == [("failed", True)]
+    monkeypatch.setattr(rp.RunRecorder, "commit", real)
     out = reclassify(overrides=edited)
     assert (out["already_current"], out["classified"], out["made_current"]) == (2, 1, True)
     assert _rows(db, "SELECT count(DISTINCT classifier_version) FROM latest_classifications")[0][0] == 1

@@ -109,10 +109,16 @@ def test_analysts_on_the_snapshot_never_block_a_run_nor_see_an_error(tmp_path, m
     first = daily_ingest(overrides=overrides)
     snap = Path(first["snapshot"])
     old_inode = snap.stat().st_ino
-    # The second run finds nothing new, so it republishes only a snapshot
-    # older than a day (flows/daily_ingest.py): make this one look a day old.
-    day_old = time.time() - 25 * 3600
-    os.utime(snap, (day_old, day_old))
+    # The second run finds nothing new, so it republishes the snapshot only if
+    # the warehouse changed since it was copied (warehouse/snapshot.py): change it,
+    # as an analyst's `alerts ack` would.
+    from warehouse import connect
+    from warehouse.db import transaction
+
+    conn = connect(first["database"])
+    with transaction(conn):
+        conn.execute("UPDATE sources SET country = country")
+    conn.close()
     stop = tmp_path / "stop"
     holder = _spawn(ANALYST, snap, "hold", stop)      # a session open all through the run
     reopener = _spawn(ANALYST, snap, "reopen", stop)  # new sessions opening during the run

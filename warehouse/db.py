@@ -93,15 +93,41 @@ def with_lock_retry(path: Path, open_fn: Callable[[], T], lock_timeout: float) -
 
 
 @contextmanager
-def transaction(conn: duckdb.DuckDBPyConnection):
-    """All or nothing: a failure rolls back, so the file is as it was before."""
+def transaction(conn: duckdb.DuckDBPyConnection, change: bool = True):
+    """All or nothing: a failure rolls back, so the file is as it was before.
+
+    A write transaction also counts itself in warehouse_meta 'changes'
+    (schema 6), in the same commit: the snapshot is republished whenever
+    that counter moved since it was copied (warehouse/snapshot.py), whoever
+    wrote (a run, a backfill, a reclassify, `alerts ack`). `change=False`
+    for the pipeline's own bookkeeping (runs rows, feed validators, the
+    queue), which analysts do not need a fresh full copy of the warehouse for."""
     conn.execute("BEGIN TRANSACTION")
     try:
         yield conn
+        if change and _has_meta(conn):
+            conn.execute("UPDATE warehouse_meta SET value = value + 1 WHERE key = 'changes'")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def _has_meta(conn: duckdb.DuckDBPyConnection) -> bool:
+    # Migrations before 006 run in transactions too, before the table exists.
+    return bool(conn.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'warehouse_meta' AND schema_name = 'main' "
+        "AND database_name = current_database()").fetchall()[0][0])
+
+
+def meta_value(conn: duckdb.DuckDBPyConnection, key: str) -> int | None:
+    rows = conn.execute("SELECT value FROM warehouse_meta WHERE key = ?", [key]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def set_meta_value(conn: duckdb.DuckDBPyConnection, key: str, value: int) -> None:
+    """Outside transaction(): recording what the snapshot holds is not itself a change."""
+    conn.execute("INSERT OR REPLACE INTO warehouse_meta VALUES (?, ?)", [key, value])
 
 
 def scalar(conn: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
@@ -142,12 +168,15 @@ def migrate(conn: duckdb.DuckDBPyConnection, path: Path | str = "warehouse") -> 
     file's highest version: migrations written on parallel branches
     (002 and 003) then both reach a file that one branch already upgraded.
     """
-    conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ)")
-    current = schema_version(conn)
+    # Read first, write only if needed: every connect() migrates, and a
+    # CREATE on an up-to-date file is a write transaction on every open.
+    if schema_version(conn) == 0:
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ)")
+    applied = _applied_versions(conn)
+    current = max(applied, default=0)
     latest = code_schema_version()
     if current > latest:
         raise SchemaTooNewError(too_new_message(path, current))
-    applied = _applied_versions(conn)
     for version, mpath in migrations():
         if version in applied:
             continue

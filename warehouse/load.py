@@ -1,10 +1,12 @@
 """Bulk loading: one Arrow table per target table, all in one transaction.
 
 Row-by-row executemany is ~600x slower (10,000 rows: 30 s vs 47 ms from
-Arrow), and one transaction means a failure leaves the warehouse exactly as
-it was before the run. A LoadBatch field may hold row dicts or, for bulk
-producers (reclassification, benchmarks), a ready pyarrow.Table or pandas
-DataFrame, which is handed to DuckDB without a per-row Python step.
+Arrow), and one transaction per LoadBatch means a failure leaves the
+warehouse exactly as it was before that batch. The flows load one batch of
+articles per transaction as soon as it completes (flows/ingest_steps.py),
+with the `runs` row's cumulative counts and the batch's removal from the
+ingest queue in the same commit. A LoadBatch field holds row dicts or, for
+bulk producers (benchmarks), a ready pyarrow.Table.
 """
 from __future__ import annotations
 
@@ -26,9 +28,9 @@ def article_id(canonical_url: str) -> str:
 
 @dataclass
 class LoadBatch:
-    """Everything one run writes. Each list holds rows as dicts keyed by column."""
+    """Everything one transaction writes. Each list holds rows as dicts keyed by column."""
 
-    run: dict[str, Any]
+    run: dict[str, Any] | None = None  # the runs row (rewritten with cumulative counts)
     framings: list[dict] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
     source_health: list[dict] = field(default_factory=list)
@@ -53,6 +55,10 @@ class LoadBatch:
     # classifier_version) rows to drop before the re-extracted text's classification is inserted
     article_updates: list[dict] = field(default_factory=list)
     replaced_classifications: list[dict] = field(default_factory=list)
+    # the durable ingest queue (schema 6): entries to queue, and {"canonical_url"} done with
+    queue: list[dict] = field(default_factory=list)
+    done_queue: list[dict] = field(default_factory=list)
+    entry_notes: list[dict] = field(default_factory=list)  # entries skipped, deferred or kept without their date
 
 
 _TYPES_CACHE: dict[tuple[int, str], dict[str, str]] = {}
@@ -117,7 +123,7 @@ def _json_encoder() -> Callable[[Any], Any]:
     return encode
 
 
-Rows = list[dict] | pa.Table | Any  # Any: a pandas DataFrame
+Rows = list[dict] | pa.Table
 
 
 def _n(rows: Rows) -> int:
@@ -127,8 +133,6 @@ def _n(rows: Rows) -> int:
 def to_arrow(conn: duckdb.DuckDBPyConnection, table: str, rows: Rows) -> pa.Table:
     if isinstance(rows, pa.Table):
         return rows
-    if not isinstance(rows, list):  # a DataFrame: DuckDB scans it directly
-        return pa.Table.from_pandas(rows, preserve_index=False)
     types = _column_types(conn, table)
     columns = list(rows[0].keys())
     data = {c: [r.get(c) for r in rows] for c in columns}  # column-wise: cheaper for Arrow than a list of dicts
@@ -160,6 +164,9 @@ _STEPS = [
     ("skips", "fetch_errors", "insert_skips", "new_skips"),
     ("retries", "retry_queue", "upsert_retries", "new_retries"),
     ("done_retries", "retry_queue", "delete_retries", "done_retries"),
+    ("queue", "ingest_queue", "enqueue_entries", "new_queue"),
+    ("done_queue", "ingest_queue", "delete_queued", "done_queue"),
+    ("entry_notes", "entry_notes", "insert_entry_notes", "new_entry_notes"),
     # after the articles they refer to (stories are a view over articles: nothing to refresh)
     ("story_updates", "articles", "repoint_stories", "story_updates"),
     ("fingerprints", "article_fingerprints", "insert_fingerprints", "new_fingerprints"),
@@ -167,13 +174,20 @@ _STEPS = [
 ]
 
 
+# What analysts read: a batch writing any of these changes what the snapshot
+# must show. The rest (runs rows, feed validators and health, the queue,
+# retries, errors, entry notes) is the pipeline's bookkeeping.
+_ANALYST_DATA = ("articles", "article_updates", "replaced_classifications", "classifications", "framing_scores",
+                 "evidence", "story_updates", "fingerprints", "lsh_bands", "touched_stories")
+
+
 def load_batch(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> dict[str, int]:
-    """Write a run's results atomically; returns rows handed over per table."""
+    """Write a batch atomically; returns rows handed over per table."""
     counts = {attr: _n(getattr(batch, attr)) for attr, *_ in _STEPS}
     if isinstance(batch.sources, list):  # rows built before schema 7 lack its columns: the file's defaults
         batch.sources = [{"discovery": "feed", "kind": "specialist", "evidence": None, **r} for r in batch.sources]
     steps = [(table, query_name, view, getattr(batch, attr)) for attr, table, query_name, view in _STEPS]
-    steps.append(("runs", "insert_run", "new_run", [batch.run]))
+    steps.append(("runs", "insert_run", "new_run", [batch.run] if batch.run else []))
     registered = []
     # DuckDB 2.0: register() refuses to run while a caller's earlier result
     # on this connection is unfinished (e.g. after fetchone); a new execute()
@@ -186,7 +200,7 @@ def load_batch(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> dict[str, i
             if _n(rows):
                 conn.register(view, to_arrow(conn, table, rows))
                 registered.append(view)
-        with transaction(conn):
+        with transaction(conn, change=any(counts[a] for a in _ANALYST_DATA)):
             for _t, query_name, view, rows in steps:
                 if _n(rows):
                     conn.execute(query(query_name))
@@ -203,14 +217,6 @@ def _promote_versions(conn: duckdb.DuckDBPyConnection) -> None:
     """The batch's classifier versions, by the one rule (warehouse.db.promote_classifier)."""
     for pair in conn.execute("SELECT DISTINCT classifier, classifier_version FROM new_classifications ORDER BY ALL").fetchall():
         promote_classifier(conn, *pair)
-
-
-def record_run(conn: duckdb.DuckDBPyConnection, run: dict) -> None:
-    conn.register("new_run", to_arrow(conn, "runs", [run]))
-    try:
-        conn.execute(query("insert_run"))
-    finally:
-        conn.unregister("new_run")
 
 
 def known_urls(conn: duckdb.DuckDBPyConnection, urls: Iterable[str]) -> set[str]:

@@ -8,6 +8,14 @@ that over the snapshot (os.replace, atomic on POSIX): a session that has
 the old snapshot open keeps reading the old inode, a new session opens
 the new file, and neither ever waits for the pipeline or blocks it.
 
+Freshness is tracked explicitly, not by age: every write transaction
+counts itself in warehouse_meta 'changes', and `publish_if_changed`
+republishes whenever that counter differs from 'snapshot_changes', the value
+the current snapshot was copied at. A crash between a load and the snapshot,
+a backfill, a reclassify or an `alerts ack` therefore all show up in the next
+snapshot, and a run that changed nothing copies nothing. Temporary files
+left by a publisher that died mid-copy are removed on the next publish.
+
 The copy is written in DuckDB 1.5's storage format so that the DuckDB CLI
 from PyPI (duckdb-cli 1.5.x) and older Python/R clients can open it; 1.5
 cannot read a file in 2.0's format.
@@ -20,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import apply_views, with_lock_retry
+from warehouse.db import apply_views, meta_value, set_meta_value, with_lock_retry
 
 # The oldest storage format the analysts' tools must read (duckdb-cli 1.5.x).
 SNAPSHOT_STORAGE_VERSION = "v1.5.0"
@@ -33,6 +41,58 @@ def _sql_str(value: str) -> str:
 def _remove(path: Path) -> None:
     for p in (path, path.with_name(path.name + ".wal")):
         p.unlink(missing_ok=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_leftover_temp_files(snapshot_path: Path) -> list[Path]:
+    """Temporary copies (`.<name>.<pid>.tmp`) whose writer is no longer running."""
+    removed = []
+    for p in snapshot_path.parent.glob(f".{snapshot_path.name}.*.tmp*"):
+        pid = p.name[len(snapshot_path.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and _pid_alive(int(pid)):
+            continue
+        p.unlink(missing_ok=True)
+        removed.append(p)
+    return removed
+
+
+def snapshot_is_current(conn: duckdb.DuckDBPyConnection, snapshot_path: Path | str) -> bool:
+    """The snapshot exists and was copied after the warehouse's last change."""
+    return Path(snapshot_path).exists() and meta_value(conn, "snapshot_changes") == meta_value(conn, "changes")
+
+
+def publish_if_changed(conn_factory, db_path: Path | str, snapshot_path: Path | str, force: bool = False) -> bool:
+    """Republish the snapshot if the warehouse changed since it was copied
+    (or it is missing, or `force`). `conn_factory()` opens the warehouse for
+    writing; it is closed before the copy, which attaches the file itself.
+    Returns whether a snapshot was published."""
+    snapshot_path = Path(snapshot_path)
+    remove_leftover_temp_files(snapshot_path)
+    conn = conn_factory()
+    try:
+        if not force and snapshot_is_current(conn, snapshot_path):
+            return False
+        changes = meta_value(conn, "changes")
+    finally:
+        conn.close()
+    publish_snapshot(db_path, snapshot_path)
+    conn = conn_factory()
+    try:
+        # A write between reading `changes` and the copy leaves the stored
+        # value behind the counter: the next call republishes (safe side).
+        set_meta_value(conn, "snapshot_changes", changes)
+    finally:
+        conn.close()
+    return True
 
 
 def publish_snapshot(db_path: Path | str, snapshot_path: Path | str, lock_timeout: float = 60.0) -> Path:

@@ -313,3 +313,48 @@ DELETE FROM framing_scores s USING replaced_classifications r
 WHERE s.article_id = r.article_id AND s.classifier = r.classifier AND s.classifier_version = r.classifier_version;
 DELETE FROM classifications c USING replaced_classifications r
 WHERE c.article_id = r.article_id AND c.classifier = r.classifier AND c.classifier_version = r.classifier_version;
+
+-- ---------------------------------------------------------------- durable ingest queue (schema 6, flows/ingest_steps.py)
+
+-- name: enqueue_entries
+-- New entries from the poll (not loaded, not already queued). An entry queued
+-- again over the cap (deferred) becomes ready when a later poll lists it in the cap.
+INSERT INTO ingest_queue BY NAME
+SELECT q.* FROM new_queue q
+WHERE q.canonical_url NOT IN (SELECT canonical_url FROM articles)
+ON CONFLICT (canonical_url) DO UPDATE SET deferred = ingest_queue.deferred AND excluded.deferred;
+
+-- name: enqueue_due_retries
+-- Entries whose page fetch or extraction failed on an earlier run.
+INSERT INTO ingest_queue (canonical_url, url, source_id, feed_guid, feed_title, feed_author, feed_published,
+                          queued_at, queued_by_run, deferred)
+SELECT canonical_url, url, source_id, feed_guid, feed_title, feed_author, feed_published, now(), $1, false
+FROM retry_queue WHERE status = 'pending'
+ON CONFLICT (canonical_url) DO NOTHING;
+
+-- name: release_deferred
+-- Entries deferred by an earlier run (beyond a feed's cap) are this run's work.
+UPDATE ingest_queue SET deferred = false WHERE deferred AND queued_by_run <> $1;
+
+-- name: ready_queue
+SELECT canonical_url, url, source_id, feed_guid, feed_title, feed_author, feed_published, date_note
+FROM ingest_queue WHERE NOT deferred ORDER BY queued_at, canonical_url;
+
+-- name: delete_queued
+DELETE FROM ingest_queue WHERE canonical_url IN (SELECT canonical_url FROM done_queue);
+
+-- name: mark_interrupted_runs
+-- Runs still 'running' while we hold the run lock died without finishing.
+UPDATE runs SET status = 'interrupted', finished_at = coalesce(finished_at, now()),
+       message = coalesce(message || '; ', '') || 'interrupted: its process ended mid-run; resumed by run ' || $1
+WHERE status = 'running' RETURNING run_id;
+
+-- name: insert_entry_notes
+INSERT INTO entry_notes BY NAME SELECT * FROM new_entry_notes;
+
+-- name: queue_carried_over
+-- This run's work from before it: failed entries due again, and entries an
+-- earlier (interrupted) run or an earlier cap left in the queue.
+SELECT (SELECT count(*) FROM retry_queue WHERE status = 'pending') AS retries_due,
+       (SELECT count(*) FROM ingest_queue q WHERE NOT q.deferred AND q.queued_by_run <> $1
+          AND q.canonical_url NOT IN (SELECT canonical_url FROM retry_queue WHERE status = 'pending')) AS entries_resumed;

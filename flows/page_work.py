@@ -1,0 +1,58 @@
+"""Everything CPU-bound about one page, in one pass, in an extraction worker
+process (extractors/extract_pool.py): extraction, classification and the
+MinHash signature dedup needs.
+
+The flow's process only fetches, coordinates and writes: classification in
+its threads competed for the GIL, and MinHash ran serially after all
+batches (issue #13: 6.65x the extraction-bound limit). Each worker builds
+the classifier once (`get_classifier` is cached per process). The per-page
+time limit of the pool bounds classification too: a page whose extraction
+plus classification runs past it is killed and recorded (`extract_timeout`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache, partial
+from pathlib import Path
+
+from extractors.article import ExtractedArticle, ExtractionFailure, ExtractionSettings, extract_article
+from extractors.dedup import Fingerprint, fingerprint
+from extractors.extract_pool import add_preload
+from framing import ArticleText, Classification, make_classifier
+from warehouse.load import article_id
+
+# The fork server imports this module (and framing with it) once; every
+# worker it forks then starts with framing loaded (copy-on-write).
+add_preload(__name__)
+
+
+@dataclass
+class PageDone:
+    article: ExtractedArticle
+    classification: Classification
+    fingerprint: Fingerprint
+
+
+@lru_cache(maxsize=4)
+def get_classifier(backend: str, seeds_dir: str):
+    """One classifier per process: references (or a model) load once, not per batch."""
+    return make_classifier(backend, Path(seeds_dir))
+
+
+def process_page(body: bytes, url: str, entry, settings: ExtractionSettings, *, backend: str, seeds_dir: str) -> PageDone | ExtractionFailure:
+    x = extract_article(body, url, entry, settings)
+    if isinstance(x, ExtractionFailure):
+        return x
+    try:
+        [c] = get_classifier(backend, seeds_dir).classify_many([ArticleText(x.title or "", x.text)])
+    except Exception as exc:  # noqa: BLE001 - one poison page is that page's failure, never the run's
+        return ExtractionFailure(url, "classify_error", f"{type(exc).__name__}: {exc}"[:300], x.raw_sha256)
+    fp = fingerprint(article_id(x.canonical_url), x.canonical_url, x.title, x.text, x.content_sha256,
+                     x.published_at, datetime.now(timezone.utc))
+    return PageDone(x, c, fp)
+
+
+def page_fn(backend: str, seeds_dir: str):
+    """The picklable per-page function extract_many runs in its workers."""
+    return partial(process_page, backend=backend, seeds_dir=str(seeds_dir))

@@ -1,0 +1,34 @@
+"""One pass per page in the extraction workers: extraction, classification, MinHash."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from extractors.article import ExtractionFailure
+from extractors.extract_pool import extract_many
+from flows.page_work import PageDone, page_fn
+from flows.settings import PROJECT_ROOT
+
+MINI = Path(__file__).parent / "fixtures" / "sites" / "mini" / "commentary"
+BASE = "http://mini.example"
+
+
+def _pages():
+    return [((MINI / n).read_bytes().replace(b"{{BASE_URL}}", BASE.encode()), f"{BASE}/commentary/{n}", None)
+            for n in ("truce.html", "engage.html", "rice.html")]
+
+
+def test_workers_return_each_article_classified_with_its_minhash_signature():
+    out = extract_many(_pages(), workers=2, extract_fn=page_fn("lexical", str(PROJECT_ROOT / "seeds")))
+    assert all(isinstance(d, PageDone) for d in out), out
+    assert {d.classification.label for d in out} >= {"off_topic"}  # the rice piece
+    for d in out:
+        assert d.fingerprint.canonical_url == d.article.canonical_url
+        assert d.fingerprint.n_shingles > 0 and len(d.fingerprint.minhash) > 0
+        assert d.classification.classifier and d.classification.classifier_version
+
+
+def test_a_classifier_that_fails_is_that_pages_failure_not_the_runs():
+    out = extract_many(_pages()[:2], workers=1, extract_fn=page_fn("no-such-backend", str(PROJECT_ROOT / "seeds")))
+    assert [type(r) for r in out] == [ExtractionFailure, ExtractionFailure]
+    assert {r.reason for r in out} == {"classify_error"}
+    assert all(r.raw_sha256 for r in out)
