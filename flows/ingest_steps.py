@@ -167,7 +167,7 @@ def commit_polls(conn, run: RunRecorder, polls: list[SourcePoll], states: dict[s
 def ready_entries(conn) -> list[NewEntry]:
     """Every queued entry that is this run's work, oldest first."""
     rows = conn.execute(query("ready_queue")).fetchall()
-    return [NewEntry(src, FeedEntry(url, guid, title, author, published, None, date_note), curl)
+    return [NewEntry(src, FeedEntry(url, guid, title, author, published, None, date_note=date_note), curl)
             for curl, url, src, guid, title, author, published, date_note in rows]
 
 

@@ -254,8 +254,6 @@ def reextract(overrides: dict | None = None) -> dict:
                     replaced_classifications=[{"article_id": c["article_id"], "classifier": c["classifier"],
                                                "classifier_version": c["classifier_version"]} for c in crows],
                     classifications=crows, framing_scores=scores, evidence=evidence,
-                    # a re-extracted date or title can change its story's row (first date, title)
-                    touched_stories=[{"story_id": s} for s in sorted({r["story_id"] or r["article_id"] for r in rows})] if updates else [],
                 ))
                 out["reextracted"] += len(updates)
                 out["text_changed"] += len(changed)

@@ -49,7 +49,8 @@ def test_interrupted_backfill_resumes_where_it_stopped(tmp_path, demo_sites):
     bases = {s.id: s.base_url for s in demo_sites}
     urls = [bases[a["site_id"]] + "/" + a["path"].lstrip("/") for a in manifest["articles"]][:12]
     (tmp_path / "urls.txt").write_text("\n".join(urls))
-    overrides = ingest_overrides(tmp_path, demo_sites, batch_size=3, fetch={"min_interval": 0.4})
+    # Slow enough per host that the test can open the file between two batch commits, even on a busy machine.
+    overrides = ingest_overrides(tmp_path, demo_sites, batch_size=3, fetch={"min_interval": 1.0})
     db = tmp_path / "data" / "framewatch.duckdb"
     script = textwrap.dedent(f"""
         from flows.prefect_env import configure_prefect

@@ -49,7 +49,6 @@ class LoadBatch:
     fingerprints: list[dict] = field(default_factory=list)  # article_fingerprints rows
     lsh_bands: list[dict] = field(default_factory=list)  # {"band_key", "article_id"}
     story_updates: list[dict] = field(default_factory=list)  # {"article_id", "story_id", "dedup_reason"}: existing rows re-pointed
-    touched_stories: list[dict] = field(default_factory=list)  # {"story_id"}: stories to recompute
     # re-extraction (schema 5, flows/reprocess.py): new extractions of stored
     # articles (article columns + run_id), and (article_id, classifier,
     # classifier_version) rows to drop before the re-extracted text's classification is inserted
@@ -178,7 +177,7 @@ _STEPS = [
 # must show. The rest (runs rows, feed validators and health, the queue,
 # retries, errors, entry notes) is the pipeline's bookkeeping.
 _ANALYST_DATA = ("articles", "article_updates", "replaced_classifications", "classifications", "framing_scores",
-                 "evidence", "story_updates", "fingerprints", "lsh_bands", "touched_stories")
+                 "evidence", "story_updates", "fingerprints", "lsh_bands")
 
 
 def load_batch(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> dict[str, int]:

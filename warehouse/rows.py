@@ -128,5 +128,4 @@ def story_rows(articles: list[dict], assignment: Any, to_store: list[Any], metho
             {"article_id": a, "story_id": s, "dedup_reason": None if a == s else assignment.reasons.get(a)}
             for a, s in sorted(assignment.repointed.items())
         ],
-        "touched_stories": [{"story_id": s} for s in sorted(assignment.touched_stories)],
     }
