@@ -18,12 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
+from .boilerplate import is_disclaimer, is_heading, key
 from .contrast import contrast_sentences, neutral_sentences
 from .lexical import LexicalEncoder, batch_token_cache
 from .lexicon import FramingLexicon
 from .relevance import FEATURES as RELEVANCE_FEATURES, RelevanceGate
 from .sentences import split_sentences, word_count
 from .stance import is_distanced
+from .version import code_digest
 from .types import LABEL_MIXED, LABEL_NEITHER, LABEL_OFF_TOPIC, ArticleText, Classification, Evidence
 
 METHOD_VERSION = "1.0"
@@ -44,9 +46,22 @@ class DocState:
 
 
 def article_sentences(doc: ArticleText, min_words: int = 4) -> list[str]:
+    """Everything the relevance gate reads: the title, headings and body sentences."""
     sents = [s for s in split_sentences(doc.text) if word_count(s) >= min_words]
     title = " ".join((doc.title or "").split())
     return ([title] if word_count(title) >= min_words else []) + sents
+
+
+def framing_sentences(doc: ArticleText, min_words: int = 4) -> list[str]:
+    """What can carry a framing: body sentences that are not a title, heading or
+    caption (no closing punctuation), a disclaimer, or boilerplate the caller
+    knows recurs across the site (boilerplate.py). A title alone is not evidence."""
+    title = key(doc.title or "")
+    return [
+        s for s in split_sentences(doc.text)
+        if word_count(s) >= min_words and not is_heading(s) and not is_disclaimer(s)
+        and key(s) not in doc.boilerplate and key(s) != title
+    ]
 
 
 def _top_mean(values: np.ndarray, k: int) -> float:
@@ -88,6 +103,8 @@ class SentenceMatchClassifier:
             "relevance": fitted.get("relevance"),
             "thresholds": fitted.get("thresholds"),
             "contrast_sha256": _digest(contrast_sentences()),
+            # Constants, regex tables and code that decide labels (version.py).
+            "code_sha256": code_digest(),
             "reference_sentences": {r.id: len(r.sentences) for r in self.references},
         }
 
@@ -138,9 +155,8 @@ class SentenceMatchClassifier:
             return self._doc_states(docs)
 
     def _doc_states(self, docs: list[ArticleText]) -> tuple[list[DocState], np.ndarray]:
-        all_sents = [article_sentences(d) for d in docs]
-        rel_features = self.gate.features(all_sents)
-        chosen = [self._select(s) for s in all_sents]
+        rel_features = self.gate.features([article_sentences(d) for d in docs])
+        chosen = [self._select(framing_sentences(d)) for d in docs]
         flat = [s for sents in chosen for s in sents]
         vecs = self.encoder.encode(flat) if flat else None
         sims = {
