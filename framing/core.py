@@ -22,9 +22,10 @@ from .boilerplate import is_disclaimer, is_heading, key
 from .contrast import contrast_sentences, neutral_sentences
 from .lexical import LexicalEncoder, batch_token_cache
 from .lexicon import FramingLexicon
-from .relevance import FEATURES as RELEVANCE_FEATURES, RelevanceGate
+from .relevance import FEATURES as RELEVANCE_FEATURES, RelevanceGate, third_party_features
 from .sentences import split_sentences, word_count
-from .stance import is_distanced
+from .stance import is_distanced, is_reported
+from .supervised import LinearModel
 from .version import code_digest
 from .types import LABEL_MIXED, LABEL_NEITHER, LABEL_OFF_TOPIC, ArticleText, Classification, Evidence
 
@@ -43,6 +44,10 @@ class DocState:
     lex_weights: np.ndarray  # (n_sent, n_framings) summed framing-vocabulary weight per sentence
     n_tokens: float  # analysed tokens in the sentences considered
     distanced: np.ndarray  # (n_sent,) bool, see stance.py
+    # Title, headings and body: the supervised models' TF-IDF reads it all (a title
+    # is not evidence, but it is what the piece says it is about).
+    topic_text: str = ""
+    extra: np.ndarray | None = None  # stance shares and third-party counts (supervised.py)
 
 
 def article_sentences(doc: ArticleText, min_words: int = 4) -> list[str]:
@@ -102,6 +107,8 @@ class SentenceMatchClassifier:
             "calibration": fitted.get("framing"),
             "relevance": fitted.get("relevance"),
             "thresholds": fitted.get("thresholds"),
+            # The supervised layer's fitted numbers are long (vocabulary, IDF); their hash stands in.
+            "supervised_sha256": _digest(fitted["supervised"]) if fitted.get("supervised") else None,
             "contrast_sha256": _digest(contrast_sentences()),
             # Constants, regex tables and code that decide labels (version.py).
             "code_sha256": code_digest(),
@@ -155,8 +162,10 @@ class SentenceMatchClassifier:
             return self._doc_states(docs)
 
     def _doc_states(self, docs: list[ArticleText]) -> tuple[list[DocState], np.ndarray]:
-        rel_features = self.gate.features([article_sentences(d) for d in docs])
-        chosen = [self._select(framing_sentences(d)) for d in docs]
+        rel_sents = [article_sentences(d) for d in docs]
+        rel_features = self.gate.features(rel_sents)
+        framing_sents = [framing_sentences(d) for d in docs]
+        chosen = [self._select(s) for s in framing_sents]
         flat = [s for sents in chosen for s in sents]
         vecs = self.encoder.encode(flat) if flat else None
         sims = {
@@ -170,6 +179,11 @@ class SentenceMatchClassifier:
         states, start = [], 0
         for i, sents in enumerate(chosen):
             end = start + len(sents)
+            fs = framing_sents[i]
+            stance_shares = [
+                sum(map(is_reported, fs)) / max(len(fs), 1),
+                sum(is_distanced(x) for x in fs) / max(len(fs), 1),
+            ]  # shares, not counts: a length feature let the model tell short fit texts from long pages
             states.append(
                 DocState(
                     sents,
@@ -178,6 +192,8 @@ class SentenceMatchClassifier:
                     lex[start:end],
                     float(lengths[start:end].sum()),
                     distanced[start:end],
+                    " ".join(rel_sents[i]),
+                    np.concatenate([stance_shares, third_party_features(rel_sents[i])]),
                 )
             )
             start = end
@@ -280,19 +296,68 @@ class SentenceMatchClassifier:
         rest = scores[second] if second else 0.0
         return top, relevance * scores[top] * (1.0 - rest)
 
+    # ---- the supervised layer (supervised.py) -----------------------------------------
+    def supervised_models(self) -> tuple[LinearModel, LinearModel] | None:
+        """The fitted gate and framing models, if fitted for exactly these references."""
+        sup = (self.fitted or {}).get("supervised")
+        if not sup or sorted(sup["framing"]["classes"]) != sorted([r.id for r in self.references] + [LABEL_NEITHER]):
+            return None
+        if not hasattr(self, "_sup_models"):
+            self._sup_models = (LinearModel(sup["relevance"]), LinearModel(sup["framing"]))
+        return self._sup_models
+
+    def supervised_inputs(self, states: list[DocState], rel_features: np.ndarray, feats: list[dict]) -> dict:
+        """Dense features and texts for both models (calibrate.py fits on the same)."""
+        ids = sorted(r.id for r in self.references)
+        extra = np.vstack([st.extra for st in states]) if states else np.zeros((0, 6))
+        framing_dense = np.column_stack(
+            [np.array([[f[i][0], f[i][1]] for i in ids]).ravel() for f in feats]
+        ).T if feats else np.zeros((0, 2 * len(ids)))
+        return {
+            "relevance_dense": np.hstack([rel_features, extra[:, 2:]]),
+            "relevance_texts": [st.topic_text for st in states],
+            "framing_dense": np.hstack([framing_dense, extra[:, :2]]),
+            "framing_texts": [st.topic_text for st in states],
+        }
+
+    def decide_supervised(self, probs: dict[str, float], relevance: float, n_evidence: dict[str, int]) -> tuple[str, float]:
+        th = self.fitted["supervised"]["thresholds"]
+        if relevance < th["relevance"]:
+            return LABEL_OFF_TOPIC, 1.0 - relevance
+        framings = sorted((f for f in probs if f != LABEL_NEITHER), key=probs.get, reverse=True)
+        top = max(probs, key=probs.get)
+        if len(framings) > 1 and probs[framings[1]] >= th["mixed"] and all(n_evidence.get(f, 0) >= MIN_EVIDENCE for f in framings[:2]):
+            return LABEL_MIXED, relevance * probs[framings[1]]
+        if top == LABEL_NEITHER or n_evidence.get(top, 0) < MIN_EVIDENCE:
+            return LABEL_NEITHER, relevance * probs.get(LABEL_NEITHER, 0.0)
+        return top, relevance * probs[top]
+
+    # ---- classification ---------------------------------------------------------------
     def classify_many(self, docs: list[ArticleText]) -> list[Classification]:
         states, rel_features = self.doc_states(docs)
-        relevance = self.gate.probability(rel_features) if len(docs) else np.zeros(0)
+        all_margins = [self.margins(st) for st in states]
+        all_feats = [self.framing_features(st, m) for st, m in zip(states, all_margins)]
+        sup = self.supervised_models() if docs else None
+        if sup:
+            x = self.supervised_inputs(states, rel_features, all_feats)
+            relevance = sup[0].proba(x["relevance_dense"], x["relevance_texts"])[:, sup[0].classes.index(1)]
+            probs = sup[1].proba(x["framing_dense"], x["framing_texts"])
+        else:
+            relevance = self.gate.probability(rel_features) if len(docs) else np.zeros(0)
         out = []
-        for state, rel in zip(states, relevance):
-            margins = self.margins(state)
-            feats = self.framing_features(state, margins)
-            scores = {f: round(float(self._score(v, f)), 4) for f, v in feats.items()}
+        for k, (state, rel) in enumerate(zip(states, relevance)):
+            margins, feats = all_margins[k], all_feats[k]
             evidence: list[Evidence] = []
             for f, margin in margins.items():
                 evidence.extend(self._evidence(state, f, margin))
             counts = {f: sum(e.framing_id == f for e in evidence) for f in feats}
-            label, conf = self.decide(scores, float(rel), counts)
+            if sup:
+                p = {c: float(v) for c, v in zip(sup[1].classes, probs[k])}
+                scores = {f: round(p[f], 4) for f in feats}
+                label, conf = self.decide_supervised(p, float(rel), counts)
+            else:
+                scores = {f: round(float(self._score(v, f)), 4) for f, v in feats.items()}
+                label, conf = self.decide(scores, float(rel), counts)
             out.append(
                 Classification(
                     label=label,
@@ -307,7 +372,6 @@ class SentenceMatchClassifier:
                 )
             )
         return out
-
 
 
 def references_digest(references: list) -> str:

@@ -75,6 +75,21 @@ def count_features(sentences: list[str]) -> np.ndarray:
     )
 
 
+THIRD_PARTY_FEATURES = ("china_frac", "us_frac", "third_frac", "third_without_pair_frac")
+
+
+def third_party_features(sentences: list[str]) -> np.ndarray:
+    """How much of the text is about someone else: the share of sentences naming
+    China, the US, a third country or bloc, and a third party without the US or
+    without China. An EU-China or ASEAN story that mentions the US-China truce in
+    passing names a third party in most sentences; a US-China piece rarely does."""
+    n = max(len(sentences), 1)
+    china = np.array([bool(_CHINA.search(s)) for s in sentences], dtype=bool)
+    us = np.array([bool(_US.search(s)) for s in sentences], dtype=bool)
+    third = np.array([bool(_OTHERS.search(s)) for s in sentences], dtype=bool)
+    return np.array([china.sum() / n, us.sum() / n, third.sum() / n, (third & ~(china & us)).sum() / n])
+
+
 class RelevanceGate:
     """Logistic model over FEATURES; `topic_sim` is the lexical cosine between
     the article and the centroid of all reference and neutral-news text."""
