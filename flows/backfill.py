@@ -19,7 +19,7 @@ from extractors.feeds import FeedEntry, parse_feed
 from extractors.http import FetchPolicy, Fetcher, FetchRequest
 from extractors.sources import Source, load_sources
 from extractors.urls import canonical_url, same_site
-from flows.batches import NewEntry, fetch_policy, get_classifier
+from flows.batches import NewEntry, classifier_for, fetch_policy
 from flows.daily_ingest import _chunks, assign_story_ids, ingest_entries, load_warehouse
 from flows import progress
 from flows.ledger import RunLedger
@@ -146,7 +146,7 @@ def backfill(
         ledger.counts.update(assign_story_ids(ledger.batch, db_path))
         batch = ledger.finish(None)
         batch.sources = [source_row(s) for s in sources]
-        batch.framings = [framing_row(r) for r in get_classifier(settings.classifier_backend, str(settings.seeds_dir)).references]
+        batch.framings = [framing_row(r) for r in classifier_for(settings).references]
         batch.run["message"] = f"backfill batch {i}/{len(chunks)}"
         load_warehouse(batch, db_path)
         totals["loaded"] += len(batch.articles)

@@ -61,9 +61,20 @@ def fetch_policy(settings: Settings, max_bytes: int) -> FetchPolicy:
 
 
 @lru_cache(maxsize=4)
-def get_classifier(backend: str, seeds_dir: str):
-    """One classifier per process: references (or a model) load once, not per batch."""
-    return make_classifier(backend, Path(seeds_dir))
+def get_classifier(backend: str, seeds_dir: str, params_path: str | None = None, params_mtime: int = 0):
+    """One classifier per process: references (or a model) load once, not per batch.
+    (params_mtime only keys the cache: a re-run `calibrate` gives a new classifier.)"""
+    return make_classifier(backend, Path(seeds_dir), **({"params_path": Path(params_path)} if params_path else {}))
+
+
+def classifier_for(settings: Settings):
+    """The runs' classifier: the data dir's calibrated parameters when `framewatch
+    calibrate` wrote some (framing/labels.py), else the shipped ones."""
+    from framing.labels import calibrated_params_path
+
+    path = calibrated_params_path(settings.data_dir, settings.classifier_backend)
+    return get_classifier(settings.classifier_backend, str(settings.seeds_dir), str(path) if path else None,
+                          path.stat().st_mtime_ns if path else 0)
 
 
 def _fetch(ledger: RunLedger, chunk: list[NewEntry], settings: Settings) -> list[tuple[bytes, str, NewEntry]]:
@@ -106,7 +117,7 @@ def process_batch(chunk: list[NewEntry], settings: Settings, run_id: str) -> Bat
     classified: list[Classification] = []
     if good:
         with ledger.timed("classify"):
-            clf = get_classifier(settings.classifier_backend, str(settings.seeds_dir))
+            clf = classifier_for(settings)
             classified = clf.classify_many([ArticleText(a.title or "", a.text) for a, _ in good])
     ledger.counts["articles_classified"] += len(classified)
     return BatchResult(ledger, [(a, n, c) for (a, n), c in zip(good, classified)])

@@ -24,7 +24,7 @@ from extractors.http import FetchPolicy, Fetcher, FetchRequest, FetchResult
 from extractors.sources import Source, load_sources
 from extractors.urls import canonical_url
 from flows import progress
-from flows.batches import NewEntry, fetch_policy, get_classifier, process_batch
+from flows.batches import NewEntry, classifier_for, fetch_policy, process_batch
 from flows.ledger import RunLedger, utcnow
 from flows.run_report import publish_summary
 from flows.runners import make_task_runner
@@ -274,7 +274,7 @@ def daily_ingest(overrides: dict | None = None) -> dict:
     with ledger.timed("dedup"):
         ledger.counts.update(assign_story_ids(ledger.batch, db_path))
     ledger.batch.sources = [source_row(s) for s in sources]
-    ledger.batch.framings = [framing_row(r) for r in get_classifier(settings.classifier_backend, str(settings.seeds_dir)).references]
+    ledger.batch.framings = [framing_row(r) for r in classifier_for(settings).references]
     with ledger.timed("load"):
         load_warehouse(ledger.finish(_flow_run_id()), db_path)
     alerts = check_alerts(db_path, settings)  # before the snapshot, so analysts see today's alerts

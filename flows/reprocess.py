@@ -31,7 +31,7 @@ from extractors.extract_pool import extract_many
 from extractors.feeds import FeedEntry
 from extractors.raw_store import RawStore
 from flows import progress
-from flows.batches import get_classifier
+from flows.batches import classifier_for
 from flows.daily_ingest import _flow_run_id, load_warehouse, publish_analyst_snapshot
 from flows.ledger import utcnow
 from flows.settings import Settings, load_settings
@@ -73,7 +73,7 @@ class _Run:
 @task(name="classify_stored", cache_policy=NO_CACHE)
 def classify_stored(rows: list[dict], settings: Settings, run_id: str, at: datetime) -> tuple[list, list, list]:
     """Classification, score and evidence rows for stored articles ({article_id, title, text})."""
-    clf = get_classifier(settings.classifier_backend, str(settings.seeds_dir))
+    clf = classifier_for(settings)
     results = clf.classify_many([ArticleText(r["title"] or "", r["text"] or "") for r in rows])
     crows, scores, evidence = [], [], []
     for r, c in zip(rows, results):
@@ -87,7 +87,7 @@ def classify_stored(rows: list[dict], settings: Settings, run_id: str, at: datet
 def _framings(settings: Settings) -> list[dict]:
     # The references in use go in with the rows classified against them
     # (an edited reference's sha256 is updated in `framings`).
-    return [framing_row(r) for r in get_classifier(settings.classifier_backend, str(settings.seeds_dir)).references]
+    return [framing_row(r) for r in classifier_for(settings).references]
 
 
 def _finish(settings: Settings, wrote: bool) -> str | None:
@@ -101,7 +101,7 @@ def reclassify(overrides: dict | None = None) -> dict:
     classifier version; old versions' rows stay. `overrides` are Settings fields."""
     settings = load_settings(**(overrides or {}))
     db = settings.database_path
-    clf = get_classifier(settings.classifier_backend, str(settings.seeds_dir))
+    clf = classifier_for(settings)
     out = {"classifier": clf.name, "classifier_version": clf.version, "articles": 0, "already_current": 0,
            "classified": 0, "loaded": 0, "rows": Counter(), "batches": 0, "made_current": False,
            "current": None, "snapshot": None, "database": str(db)}

@@ -126,7 +126,8 @@ def supervised_features(clf, docs: list) -> dict:
     return x
 
 
-def _fit_linear(dense: np.ndarray, texts: list[str], y: list, stop: str, c: float) -> dict:
+def _design(dense: np.ndarray, texts: list[str], stop: str):
+    """Standardised dense features + TF-IDF fitted on these texts, and how to rebuild them."""
     from functools import partial
 
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -139,13 +140,21 @@ def _fit_linear(dense: np.ndarray, texts: list[str], y: list, stop: str, c: floa
     vec = TfidfVectorizer(analyzer=partial(analyze, stop=STOPS[stop]), sublinear_tf=True, norm="l2",
                           min_df=min(TFIDF_MIN_DF, len(texts)), max_features=TFIDF_MAX_FEATURES)
     tf = vec.fit_transform(texts).toarray()
-    x = np.hstack([(dense - mean) / scale, tf])
+    return np.hstack([(dense - mean) / scale, tf]), (mean, scale, vec)
+
+
+def _model(x: np.ndarray, y, c: float) -> LogisticRegression:
     # Balanced class weights: the fit splits are not balanced, and a rare class
     # (engagement pieces in Western outlets) must not be traded for a common one.
-    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x, y)
+    return LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x, y)
+
+
+def _fit_linear(dense: np.ndarray, texts: list[str], y: list, stop: str, c: float) -> dict:
+    x, (mean, scale, vec) = _design(dense, texts, stop)
+    model = _model(x, y, c)
     vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.get)
     return {
-        "classes": [c.item() if hasattr(c, "item") else c for c in model.classes_],
+        "classes": [k.item() if hasattr(k, "item") else k for k in model.classes_],
         "dense": int(dense.shape[1]),
         "mean": [round(float(v), 6) for v in mean],
         "scale": [round(float(v), 6) for v in scale],
@@ -158,21 +167,23 @@ def _fit_linear(dense: np.ndarray, texts: list[str], y: list, stop: str, c: floa
     }
 
 
-def _cv_predict(dense, texts, y, stop, c, folds=CV_FOLDS) -> np.ndarray:
-    """Out-of-fold probabilities (n, n_classes in sorted order)."""
+def _cv_predict(dense, texts, y, stop, grid, folds=CV_FOLDS) -> dict[float, np.ndarray]:
+    """Out-of-fold probabilities (n, n_classes in sorted order) for every C in grid;
+    the features of a fold are built once and shared by the grid."""
     from sklearn.model_selection import StratifiedKFold
-
-    from .supervised import LinearModel
 
     y = np.asarray(y)
     classes = sorted(set(y.tolist()))
-    out = np.zeros((len(y), len(classes)))
+    out = {c: np.zeros((len(y), len(classes))) for c in grid}
     k = max(2, min(folds, min(np.bincount(np.unique(y, return_inverse=True)[1]))))
     for tr, te in StratifiedKFold(n_splits=k, shuffle=True, random_state=0).split(dense, y):
-        m = LinearModel(_fit_linear(dense[tr], [texts[i] for i in tr], y[tr].tolist(), stop, c))
-        p = m.proba(dense[te], [texts[i] for i in te])
-        for j, cl in enumerate(m.classes):
-            out[te, classes.index(cl)] = p[:, j]
+        x_tr, (mean, scale, vec) = _design(dense[tr], [texts[i] for i in tr], stop)
+        x_te = np.hstack([(dense[te] - mean) / scale, vec.transform([texts[i] for i in te]).toarray()])
+        for c in grid:
+            m = _model(x_tr, y[tr], c)
+            p = m.predict_proba(x_te)
+            for j, cl in enumerate(m.classes_):
+                out[c][te, classes.index(cl)] = p[:, j]
     return out
 
 
@@ -196,8 +207,9 @@ def fit_supervised(clf, labelled: list, log=print) -> tuple[dict, dict]:
     x = supervised_features(clf, [d for _, d in labelled])
     rel_y = np.array([int(g != LABEL_OFF_TOPIC) for g in gold])
     best_rel = None
+    rel_cv = _cv_predict(x["relevance_dense"], x["relevance_texts"], rel_y, "topic", C_GRID)
     for c in C_GRID:
-        p = _cv_predict(x["relevance_dense"], x["relevance_texts"], rel_y, "topic", c)[:, 1]
+        p = rel_cv[c][:, 1]
         f1 = binary_f1((rel_y == 1).tolist(), (p >= 0.5).tolist())
         if best_rel is None or f1 > best_rel[0] + 1e-9:
             best_rel = (f1, c, p)
@@ -208,8 +220,9 @@ def fit_supervised(clf, labelled: list, log=print) -> tuple[dict, dict]:
     ft = [x["framing_texts"][i] for i in on]
     classes = sorted(set(fy))
     best = None
+    framing_cv = _cv_predict(fd, ft, fy, "framing", C_GRID)
     for c in C_GRID:
-        p = _cv_predict(fd, ft, fy, "framing", c)
+        p = framing_cv[c]
         pred = [classes[j] for j in p.argmax(axis=1)]
         f1 = macro_f1(fy, pred, classes)
         if best is None or f1 > best[0] + 1e-9:
