@@ -341,6 +341,10 @@ class SentenceMatchClassifier:
         if sup:
             x = self.supervised_inputs(states, rel_features, all_feats)
             relevance = sup[0].proba(x["relevance_dense"], x["relevance_texts"])[:, sup[0].classes.index(1)]
+            # A text that never names one of the two countries is not about their
+            # relations (all 28 such texts in the fit, dev and demo sets are off-topic);
+            # the fitted model has no data for that corner (e.g. an empty page).
+            relevance = np.where(rel_features[:, 0] > 0, relevance, 0.0)
             probs = sup[1].proba(x["framing_dense"], x["framing_texts"])
         else:
             relevance = self.gate.probability(rel_features) if len(docs) else np.zeros(0)
