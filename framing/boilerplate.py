@@ -26,9 +26,12 @@ DISCLAIMER = re.compile(
     re.I,
 )
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]{0,3}$")
-# A sentence on this many distinct pages of one site is boilerplate: two pages
-# can share a quotation, three pages sharing one exact sentence is a template.
+# A sentence on at least this many distinct pages of one site, and on at least
+# this share of the site's pages seen, is boilerplate: a template line is on
+# (nearly) every page (the demo's disclaimer: 19 of 19), while a quotation or a
+# stock phrase a writer reuses is on a few (at most 5 of 15 in the demo).
 MIN_PAGES = 3
+MIN_SHARE = 0.5
 
 
 def key(sentence: str) -> str:
@@ -44,13 +47,14 @@ def is_heading(line: str) -> bool:
     return not _TERMINAL.search(line.strip())
 
 
-def recurring_sentences(texts: list[str], min_pages: int = MIN_PAGES) -> frozenset[str]:
-    """Sentences (normalised by `key`) that occur on at least `min_pages` of the
-    given texts, which should be pages of one site."""
+def recurring_sentences(texts: list[str], min_pages: int = MIN_PAGES, min_share: float = MIN_SHARE) -> frozenset[str]:
+    """Sentences (normalised by `key`) that occur on at least `min_pages` and at
+    least `min_share` of the given texts, which should be pages of one site."""
     from .sentences import split_sentences
 
     counts = Counter(k for t in texts for k in {key(s) for s in split_sentences(t)})
-    return frozenset(k for k, n in counts.items() if n >= min_pages)
+    need = max(min_pages, min_share * len(texts))
+    return frozenset(k for k, n in counts.items() if n >= need)
 
 
 def site_boilerplate(pages: list[tuple[str, str]], min_pages: int = MIN_PAGES) -> dict[str, frozenset[str]]:
