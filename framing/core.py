@@ -22,7 +22,7 @@ from .boilerplate import is_disclaimer, is_heading, key
 from .contrast import contrast_sentences, neutral_sentences
 from .lexical import LexicalEncoder, batch_token_cache
 from .lexicon import FramingLexicon
-from .relevance import FEATURES as RELEVANCE_FEATURES, RelevanceGate, third_party_features
+from .relevance import FEATURES as RELEVANCE_FEATURES, RelevanceGate
 from .sentences import split_sentences, word_count
 from .stance import is_distanced, is_reported
 from .supervised import LinearModel
@@ -50,20 +50,20 @@ class DocState:
     extra: np.ndarray | None = None  # stance shares and third-party counts (supervised.py)
 
 
-def article_sentences(doc: ArticleText, min_words: int = 4) -> list[str]:
+def article_sentences(doc: ArticleText, min_words: int = 4, split: list[str] | None = None) -> list[str]:
     """Everything the relevance gate reads: the title, headings and body sentences."""
-    sents = [s for s in split_sentences(doc.text) if word_count(s) >= min_words]
+    sents = [s for s in (split_sentences(doc.text) if split is None else split) if word_count(s) >= min_words]
     title = " ".join((doc.title or "").split())
     return ([title] if word_count(title) >= min_words else []) + sents
 
 
-def framing_sentences(doc: ArticleText, min_words: int = 4) -> list[str]:
+def framing_sentences(doc: ArticleText, min_words: int = 4, split: list[str] | None = None) -> list[str]:
     """What can carry a framing: body sentences that are not a title, heading or
     caption (no closing punctuation), a disclaimer, or boilerplate the caller
     knows recurs across the site (boilerplate.py). A title alone is not evidence."""
     title = key(doc.title or "")
     return [
-        s for s in split_sentences(doc.text)
+        s for s in (split_sentences(doc.text) if split is None else split)
         if word_count(s) >= min_words and not is_heading(s) and not is_disclaimer(s)
         and key(s) not in doc.boilerplate and key(s) != title
     ]
@@ -162,9 +162,11 @@ class SentenceMatchClassifier:
             return self._doc_states(docs)
 
     def _doc_states(self, docs: list[ArticleText]) -> tuple[list[DocState], np.ndarray]:
-        rel_sents = [article_sentences(d) for d in docs]
-        rel_features = self.gate.features(rel_sents)
-        framing_sents = [framing_sentences(d) for d in docs]
+        splits = [split_sentences(d.text) for d in docs]
+        rel_sents = [article_sentences(d, split=sp) for d, sp in zip(docs, splits)]
+        rel_all = self.gate.features(rel_sents, third_party=True)
+        rel_features = rel_all[:, : len(RELEVANCE_FEATURES)]
+        framing_sents = [framing_sentences(d, split=sp) for d, sp in zip(docs, splits)]
         chosen = [self._select(s) for s in framing_sents]
         flat = [s for sents in chosen for s in sents]
         vecs = self.encoder.encode(flat) if flat else None
@@ -174,15 +176,17 @@ class SentenceMatchClassifier:
         }
         contrast = self.encoder.similarity(vecs, self._contrast_vecs).max(axis=1) if flat else np.zeros(0)
         lex, lengths = self.lexicon.sentence_weights(flat)
+        # Each cue regex runs once per distinct sentence (they are the slow part).
+        cues = {x: (is_distanced(x), is_reported(x)) for sents in framing_sents for x in sents}
         reported = bool(self.settings.get("reported_speech"))
-        distanced = np.array([is_distanced(x, reported) for x in flat], dtype=bool)
+        distanced = np.array([cues[x][0] or (reported and cues[x][1]) for x in flat], dtype=bool)
         states, start = [], 0
         for i, sents in enumerate(chosen):
             end = start + len(sents)
             fs = framing_sents[i]
             stance_shares = [
-                sum(map(is_reported, fs)) / max(len(fs), 1),
-                sum(is_distanced(x) for x in fs) / max(len(fs), 1),
+                sum(cues[x][1] for x in fs) / max(len(fs), 1),
+                sum(cues[x][0] for x in fs) / max(len(fs), 1),
             ]  # shares, not counts: a length feature let the model tell short fit texts from long pages
             states.append(
                 DocState(
@@ -193,7 +197,7 @@ class SentenceMatchClassifier:
                     float(lengths[start:end].sum()),
                     distanced[start:end],
                     " ".join(rel_sents[i]),
-                    np.concatenate([stance_shares, third_party_features(rel_sents[i])]),
+                    np.concatenate([stance_shares, rel_all[i, len(RELEVANCE_FEATURES):]]),
                 )
             )
             start = end

@@ -39,17 +39,19 @@ class Tfidf:
         self.idf = np.asarray(idf, dtype=np.float64)
         self.stop = STOPS[stop]
 
-    def transform(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), len(self.index)))
-        for row, text in enumerate(texts):
-            for term, n in Counter(analyze(text, self.stop)).items():
-                j = self.index.get(term)
-                if j is not None:
-                    out[row, j] = (1.0 + np.log(n)) * self.idf[j]
-            norm = np.linalg.norm(out[row])
-            if norm:
-                out[row] /= norm
-        return out
+    def transform(self, texts: list[str]):
+        """Sparse (n, vocabulary) rows: a dense matrix cost more than the model."""
+        from scipy.sparse import csr_matrix
+
+        indptr, cols, vals = [0], [], []
+        for text in texts:
+            row = [(j, (1.0 + np.log(n)) * self.idf[j])
+                   for term, n in Counter(analyze(text, self.stop)).items() if (j := self.index.get(term)) is not None]
+            norm = np.sqrt(sum(v * v for _, v in row)) or 1.0
+            cols.extend(j for j, _ in row)
+            vals.extend(v / norm for _, v in row)
+            indptr.append(len(cols))
+        return csr_matrix((vals, cols, indptr), shape=(len(texts), len(self.index)))
 
 
 class LinearModel:
@@ -64,12 +66,15 @@ class LinearModel:
         self.coef = np.asarray(p["coef"])
         self.intercept = np.asarray(p["intercept"])
 
-    def design(self, dense: np.ndarray, texts: list[str]) -> np.ndarray:
+    def decision(self, dense: np.ndarray, texts: list[str]) -> np.ndarray:
         x = (np.asarray(dense, dtype=np.float64) - self.mean) / self.scale
-        return np.hstack([x, self.tfidf.transform(texts)]) if self.tfidf else x
+        z = x @ self.coef[:, : self.n_dense].T + self.intercept
+        if self.tfidf:
+            z = z + np.asarray(self.tfidf.transform(texts) @ self.coef[:, self.n_dense:].T)
+        return z
 
     def proba(self, dense: np.ndarray, texts: list[str]) -> np.ndarray:
-        z = self.design(dense, texts) @ self.coef.T + self.intercept
+        z = self.decision(dense, texts)
         if len(self.classes) == 2:  # sklearn's binary form: one row of coefficients
             p1 = 1.0 / (1.0 + np.exp(-z[:, 0]))
             return np.column_stack([1.0 - p1, p1])
