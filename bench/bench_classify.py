@@ -38,6 +38,21 @@ def make_articles(n: int, words: int = 1000) -> list[ArticleText]:
     return out
 
 
+def split_timings() -> list[str]:
+    """Seconds to split 2 MB pages that once made the splitter quadratic (one
+    token; "a." repeated; "A. " initials, the old worst case: 80,000 characters
+    took 85 s). tests/test_framing_sentences.py guards the single-token case."""
+    from framing.sentences import split_sentences
+
+    rows = []
+    for name, page in (("one 2 MB token", "x" * 2_000_000), ('"a." x 1M', "a." * 1_000_000),
+                       ('"A. " x 700k (initials)', "A. " * 700_000), ("2 MB of prose", ("The truce holds. " * 120_000)[:2_000_000])):
+        started = time.perf_counter()
+        n = len(split_sentences(page))
+        rows.append(f"| {name} | {len(page):,} | {n:,} | {time.perf_counter() - started:.2f} |")
+    return rows
+
+
 GOALS = {"lexical": 200, "embedding": 10}  # articles of 1,000 words per second on 2 cores
 
 
@@ -47,6 +62,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    splits = split_timings()
+    print("\n".join(splits))
     articles = make_articles(args.n)
     mean_words = sum(len(a.text.split()) for a in articles) / len(articles)
     print(f"{len(articles)} articles, {mean_words:.0f} words each; {os.cpu_count()} CPUs")
@@ -75,7 +92,13 @@ def main() -> None:
 
 | backend | version | articles/s | goal (issue) | ratio to goal | model load + warm-up |
 |---|---|---|---|---|---|
-""" + "\n".join(rows))
+""" + "\n".join(rows) + """
+
+Sentence splitting of hostile pages (`split_timings`), seconds:
+
+| page | characters | sentences | seconds |
+|---|---|---|---|
+""" + "\n".join(splits))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Analyst commands: `framewatch sql`, `export`, `report`, `eval`."""
+"""Analyst commands: `framewatch sql`, `export`, `report` (`eval` and `calibrate` are in cli/framing_cmds.py)."""
 from __future__ import annotations
 
 import sys
@@ -98,29 +98,3 @@ def report(
     except ValueError as exc:
         fail_config(str(exc))
     console.print(f"report: {html}\nchart:  {png}")
-
-
-@app.command("eval")
-def eval_command(
-    ctx: typer.Context,
-    backend: list[str] = typer.Option(None, "--backend", "-b", help="lexical and/or embedding (default: every installed backend)"),
-    demo: bool = typer.Option(True, "--demo/--no-demo", help="also score the demo corpus as an external test set"),
-) -> None:
-    """Evaluate the framing classifier on the held-out part of the labelled dev set
-    and on the demo corpus (written independently: an external test set)."""
-    from framing import BACKENDS
-    from framing.evaluate import run_eval
-
-    backends = backend or [b for b in BACKENDS if b == "lexical" or _embedding_installed()]
-    external = None
-    if demo:
-        from flows.demo_eval import load_demo_items
-
-        external = load_demo_items()
-    run_eval(backends, settings_for(ctx).seeds_dir, console, external=external, external_name="demo")
-
-
-def _embedding_installed() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("sentence_transformers") is not None

@@ -24,7 +24,7 @@ from extractors.urls import canonical_url, same_site
 from flows.batches import NewEntry, fetch_policy
 from flows.daily_ingest import ingest_queue
 from flows.ingest_steps import finish_run, queue_rows
-from flows.page_work import get_classifier
+from flows.page_work import classifier_for
 from flows.runlock import run_lock
 from flows.runs import RunRecorder
 from flows.settings import load_settings
@@ -144,7 +144,7 @@ def backfill(
             # Anything already loaded (by a run or an earlier, interrupted backfill) is skipped.
             todo = _not_loaded(unique, db_path)
             run.commit(LoadBatch(queue=queue_rows(run, todo), sources=[source_row(s) for s in sources],
-                                 framings=[framing_row(r) for r in get_classifier(settings.classifier_backend, str(settings.seeds_dir)).references]))
+                                 framings=[framing_row(r) for r in classifier_for(settings).references]))
             before = run.counts["articles_loaded"]
             ingest_queue(run, settings)
             c = run.counts

@@ -27,7 +27,10 @@ def load_demo_items(demo_dir: Path = DEMO_DIR) -> list[tuple[str, str, object]]:
     Republished copies are kept: the pipeline classifies them too. Pages the
     extractor rejects are skipped (none are, today), as the pipeline would.
     """
+    from dataclasses import replace
+
     from extractors.article import ExtractedArticle, extract_article
+    from framing.boilerplate import site_boilerplate
     from framing.types import ArticleText
 
     manifest = json.loads((demo_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -41,4 +44,6 @@ def load_demo_items(demo_dir: Path = DEMO_DIR) -> list[tuple[str, str, object]]:
             continue
         label = LABEL_MAP.get(a["label"], a["label"])
         items.append((f"{a['site_id']}{a['path']}", label, ArticleText(got.title or a["title"], got.text)))
-    return items
+    # Sentences printed on many pages of one site are boilerplate, never evidence.
+    recurring = site_boilerplate([(i.split("/", 1)[0], doc.text) for i, _, doc in items])
+    return [(i, g, replace(doc, boilerplate=recurring[i.split("/", 1)[0]])) for i, g, doc in items]

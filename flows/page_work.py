@@ -35,17 +35,33 @@ class PageDone:
 
 
 @lru_cache(maxsize=4)
-def get_classifier(backend: str, seeds_dir: str):
-    """One classifier per process: references (or a model) load once, not per batch."""
-    return make_classifier(backend, Path(seeds_dir))
+def get_classifier(backend: str, seeds_dir: str, params_path: str | None = None, params_mtime: int = 0):
+    """One classifier per process: references (or a model) load once, not per batch.
+    (params_mtime only keys the cache: a re-run `calibrate` gives a new classifier.)"""
+    return make_classifier(backend, Path(seeds_dir), **({"params_path": Path(params_path)} if params_path else {}))
 
 
-def process_page(body: bytes, url: str, entry, settings: ExtractionSettings, *, backend: str, seeds_dir: str) -> PageDone | ExtractionFailure:
+def classifier_spec(settings) -> dict:
+    """Which classifier the runs use: the data dir's calibrated parameters when
+    `framewatch calibrate` wrote some (framing/labels.py), else the shipped ones."""
+    from framing.labels import calibrated_params_path
+
+    path = calibrated_params_path(settings.data_dir, settings.classifier_backend)
+    return {"backend": settings.classifier_backend, "seeds_dir": str(settings.seeds_dir),
+            "params_path": str(path) if path else None, "params_mtime": path.stat().st_mtime_ns if path else 0}
+
+
+def classifier_for(settings):
+    """The runs' classifier in this process (the workers build theirs from the same spec)."""
+    return get_classifier(**classifier_spec(settings))
+
+
+def process_page(body: bytes, url: str, entry, settings: ExtractionSettings, *, spec: dict) -> PageDone | ExtractionFailure:
     x = extract_article(body, url, entry, settings)
     if isinstance(x, ExtractionFailure):
         return x
     try:
-        [c] = get_classifier(backend, seeds_dir).classify_many([ArticleText(x.title or "", x.text)])
+        [c] = get_classifier(**spec).classify_many([ArticleText(x.title or "", x.text)])
     except Exception as exc:  # noqa: BLE001 - one poison page is that page's failure, never the run's
         return ExtractionFailure(url, "classify_error", f"{type(exc).__name__}: {exc}"[:300], x.raw_sha256)
     fp = fingerprint(article_id(x.canonical_url), x.canonical_url, x.title, x.text, x.content_sha256,
@@ -53,6 +69,6 @@ def process_page(body: bytes, url: str, entry, settings: ExtractionSettings, *, 
     return PageDone(x, c, fp)
 
 
-def page_fn(backend: str, seeds_dir: str):
+def page_fn(settings):
     """The picklable per-page function extract_many runs in its workers."""
-    return partial(process_page, backend=backend, seeds_dir=str(seeds_dir))
+    return partial(process_page, spec=classifier_spec(settings))

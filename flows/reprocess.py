@@ -35,7 +35,7 @@ from flows import progress
 from flows.batch_loop import run_batches
 from flows.ingest_steps import publish_analyst_snapshot
 from flows.ledger import RunLedger, utcnow
-from flows.page_work import get_classifier
+from flows.page_work import classifier_for
 from flows.runlock import run_lock
 from flows.runs import RunRecorder
 from flows.settings import Settings, load_settings
@@ -59,7 +59,7 @@ def _read(db_path: Path, name: str, params: list) -> list[dict]:
 def classify_stored(chunk: list[dict], settings: Settings, run_id: str, at: datetime | None = None) -> tuple[list, list, list]:
     """Classification, score and evidence rows for stored articles ({article_id, title, text})."""
     rows, at = chunk, at or utcnow()
-    clf = get_classifier(settings.classifier_backend, str(settings.seeds_dir))
+    clf = classifier_for(settings)
     results = clf.classify_many([ArticleText(r["title"] or "", r["text"] or "") for r in rows])
     crows, scores, evidence = [], [], []
     for r, c in zip(rows, results):
@@ -73,7 +73,7 @@ def classify_stored(chunk: list[dict], settings: Settings, run_id: str, at: date
 def _framings(settings: Settings) -> list[dict]:
     # The references in use go in with the rows classified against them
     # (an edited reference's sha256 is updated in `framings`).
-    return [framing_row(r) for r in get_classifier(settings.classifier_backend, str(settings.seeds_dir)).references]
+    return [framing_row(r) for r in classifier_for(settings).references]
 
 
 def _finish(settings: Settings, run: RunRecorder, message: str) -> str | None:
@@ -97,7 +97,7 @@ def reclassify(overrides: dict | None = None) -> dict:
     classifier version; old versions' rows stay. `overrides` are Settings fields."""
     settings = load_settings(**(overrides or {}))
     db = settings.database_path
-    clf = get_classifier(settings.classifier_backend, str(settings.seeds_dir))
+    clf = classifier_for(settings)
     out = {"classifier": clf.name, "classifier_version": clf.version, "articles": 0, "already_current": 0,
            "classified": 0, "loaded": 0, "rows": Counter(), "batches": 0, "made_current": False,
            "current": None, "snapshot": None, "database": str(db)}

@@ -20,10 +20,17 @@ from sklearn.linear_model import LogisticRegression
 from .backends import DEFAULT_SEEDS, make_classifier
 from .core import PARAMS_DIR
 from .devset import devset_sha256, load_devset
-from .metrics import macro_f1
-from .types import LABEL_OFF_TOPIC
+from .metrics import binary_f1, macro_f1
+from .realtext import MANIFEST
+from .types import LABEL_MIXED, LABEL_OFF_TOPIC
 
 C_REG = 1.0
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
 
 
 def _logistic(x: np.ndarray, y: np.ndarray, standardise: bool) -> dict:
@@ -99,11 +106,172 @@ def fit_params(backend: str, seeds_dir: Path = DEFAULT_SEEDS) -> dict:
     }
 
 
+# --- the supervised layer (supervised.py) ------------------------------------------------------
+
+C_GRID = (1.0, 3.0, 10.0, 30.0, 100.0)  # inverse regularisation, chosen by cross-validation
+MIXED_GRID = (0.30, 0.35, 0.40, 0.45, 1.01)  # 1.01: never `mixed`
+CV_FOLDS = 5
+TFIDF_MIN_DF = 3  # a term on fewer than three fit texts says nothing general
+TFIDF_MAX_FEATURES = 4000
+
+
+def supervised_features(clf, docs: list) -> dict:
+    states, rel_x = clf.doc_states(docs)
+    feats = [clf.framing_features(st) for st in states]
+    x = clf.supervised_inputs(states, rel_x, feats)
+    x["counts"] = [
+        {f: sum(e.framing_id == f for e in ev) for f in clf.reference_hashes}
+        for ev in ([e for f, m in clf.margins(st).items() for e in clf._evidence(st, f, m)] for st in states)
+    ]
+    return x
+
+
+def _design(dense: np.ndarray, texts: list[str], stop: str):
+    """Standardised dense features + TF-IDF fitted on these texts, and how to rebuild them."""
+    from functools import partial
+
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from .lexical import analyze
+    from .supervised import STOPS
+
+    mean, scale = dense.mean(axis=0), dense.std(axis=0)
+    scale = np.where(scale > 1e-9, scale, 1.0)
+    vec = TfidfVectorizer(analyzer=partial(analyze, stop=STOPS[stop]), sublinear_tf=True, norm="l2",
+                          min_df=min(TFIDF_MIN_DF, len(texts)), max_features=TFIDF_MAX_FEATURES)
+    tf = vec.fit_transform(texts).toarray()
+    return np.hstack([(dense - mean) / scale, tf]), (mean, scale, vec)
+
+
+def _model(x: np.ndarray, y, c: float) -> LogisticRegression:
+    # Balanced class weights: the fit splits are not balanced, and a rare class
+    # (engagement pieces in Western outlets) must not be traded for a common one.
+    return LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x, y)
+
+
+def _fit_linear(dense: np.ndarray, texts: list[str], y: list, stop: str, c: float) -> dict:
+    x, (mean, scale, vec) = _design(dense, texts, stop)
+    model = _model(x, y, c)
+    vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.get)
+    return {
+        "classes": [k.item() if hasattr(k, "item") else k for k in model.classes_],
+        "dense": int(dense.shape[1]),
+        "mean": [round(float(v), 6) for v in mean],
+        "scale": [round(float(v), 6) for v in scale],
+        "stop": stop,
+        "vocab": vocab,
+        "idf": [round(float(v), 6) for v in vec.idf_],
+        "coef": [[round(float(v), 6) for v in row] for row in model.coef_],
+        "intercept": [round(float(v), 6) for v in model.intercept_],
+        "C": c,
+    }
+
+
+def _cv_predict(dense, texts, y, stop, grid, folds=CV_FOLDS) -> dict[float, np.ndarray]:
+    """Out-of-fold probabilities (n, n_classes in sorted order) for every C in grid;
+    the features of a fold are built once and shared by the grid."""
+    from sklearn.model_selection import StratifiedKFold
+
+    y = np.asarray(y)
+    classes = sorted(set(y.tolist()))
+    out = {c: np.zeros((len(y), len(classes))) for c in grid}
+    k = max(2, min(folds, min(np.bincount(np.unique(y, return_inverse=True)[1]))))
+    for tr, te in StratifiedKFold(n_splits=k, shuffle=True, random_state=0).split(dense, y):
+        x_tr, (mean, scale, vec) = _design(dense[tr], [texts[i] for i in tr], stop)
+        x_te = np.hstack([(dense[te] - mean) / scale, vec.transform([texts[i] for i in te]).toarray()])
+        for c in grid:
+            m = _model(x_tr, y[tr], c)
+            p = m.predict_proba(x_te)
+            for j, cl in enumerate(m.classes_):
+                out[c][te, classes.index(cl)] = p[:, j]
+    return out
+
+
+def _labels_from(probs: np.ndarray, classes: list, rel: np.ndarray, counts: list, mixed: float, clf) -> list[str]:
+    clf_th = {"relevance": 0.5, "mixed": mixed}
+    fitted = clf.fitted
+    clf.fitted = {**(fitted or {}), "supervised": {"thresholds": clf_th}}
+    try:
+        return [clf.decide_supervised(dict(zip(classes, p)), float(r), n)[0] for p, r, n in zip(probs, rel, counts)]
+    finally:
+        clf.fitted = fitted
+
+
+def fit_supervised(clf, labelled: list, log=print) -> tuple[dict, dict]:
+    """Fit the gate and the framing model on (gold label, ArticleText) pairs.
+
+    C and the `mixed` threshold are chosen by 5-fold cross-validation on these
+    pairs; the returned report holds the out-of-fold labels, an honest estimate
+    of the refitted classifier on the pairs (calibrate's "after" figures)."""
+    gold = [g for g, _ in labelled]
+    x = supervised_features(clf, [d for _, d in labelled])
+    rel_y = np.array([int(g != LABEL_OFF_TOPIC) for g in gold])
+    best_rel = None
+    rel_cv = _cv_predict(x["relevance_dense"], x["relevance_texts"], rel_y, "topic", C_GRID)
+    for c in C_GRID:
+        p = rel_cv[c][:, 1]
+        f1 = binary_f1((rel_y == 1).tolist(), (p >= 0.5).tolist())
+        if best_rel is None or f1 > best_rel[0] + 1e-9:
+            best_rel = (f1, c, p)
+    log(f"relevance: C={best_rel[1]} cross-validated F1 {best_rel[0]:.3f}")
+    on = [i for i, g in enumerate(gold) if g not in (LABEL_OFF_TOPIC, LABEL_MIXED)]
+    fy = [gold[i] for i in on]
+    fd = x["framing_dense"][on]
+    ft = [x["framing_texts"][i] for i in on]
+    classes = sorted(set(fy))
+    best = None
+    framing_cv = _cv_predict(fd, ft, fy, "framing", C_GRID)
+    for c in C_GRID:
+        p = framing_cv[c]
+        pred = [classes[j] for j in p.argmax(axis=1)]
+        f1 = macro_f1(fy, pred, classes)
+        if best is None or f1 > best[0] + 1e-9:
+            best = (f1, c, p)
+    log(f"framing: C={best[1]} cross-validated macro-F1 {best[0]:.3f} over {len(fy)} on-topic texts")
+    # Out-of-fold labels for every text; mixed texts (not in the framing fit) get the full model's probabilities.
+    full_framing = _fit_linear(fd, ft, fy, "framing", best[1])
+    from .supervised import LinearModel
+
+    all_p = LinearModel(full_framing).proba(x["framing_dense"], x["framing_texts"])
+    all_p[on] = best[2]
+    best_mixed = None
+    for mixed in MIXED_GRID:
+        pred = _labels_from(all_p, classes, best_rel[2], x["counts"], mixed, clf)
+        f1 = macro_f1(gold, pred, sorted(set(gold) - {LABEL_OFF_TOPIC}))
+        if best_mixed is None or f1 > best_mixed[0] + 1e-9:
+            best_mixed = (f1, mixed, pred)
+    log(f"mixed threshold {best_mixed[1]}")
+    params = {
+        "relevance": _fit_linear(x["relevance_dense"], x["relevance_texts"], rel_y.tolist(), "topic", best_rel[1]),
+        "framing": full_framing,
+        "thresholds": {"relevance": 0.5, "mixed": best_mixed[1]},
+    }
+    return params, {"gold": gold, "cv_pred": best_mixed[2]}
+
+
+def training_pairs(include_realtext: bool = True) -> list:
+    """The fit splits: the dev set's and the real-text set's (texts from the cache)."""
+    from .realtext import load_manifest
+
+    pairs = [(it.label, it.doc) for it in load_devset("fit")]
+    if include_realtext:
+        for it in load_manifest(split="fit"):
+            doc = it.doc()
+            if doc is not None:
+                pairs.append((it.label, doc))
+    return pairs
+
+
 def main(argv: list[str]) -> None:
     backends = argv or ["lexical"]
     PARAMS_DIR.mkdir(exist_ok=True)
     for backend in backends:
         params = fit_params(backend)
+        clf = make_classifier(backend, DEFAULT_SEEDS, params_path=Path("/nonexistent"))
+        pairs = training_pairs()
+        params["supervised"], _ = fit_supervised(clf, pairs)
+        params["fitted_on"]["supervised_n_docs"] = len(pairs)
+        params["fitted_on"]["realtext_manifest_sha256"] = _sha256(MANIFEST)
         path = PARAMS_DIR / f"{backend}.json"
         path.write_text(json.dumps(params, indent=2, sort_keys=True) + "\n")
         print(f"{backend}: wrote {path} (fit macro-F1 {params['fitted_on']['fit_macro_f1_on_topic']:.3f},"

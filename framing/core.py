@@ -18,13 +18,16 @@ from pathlib import Path
 
 import numpy as np
 
+from .boilerplate import is_disclaimer, is_heading, key
 from .contrast import contrast_sentences, neutral_sentences
 from .lexical import LexicalEncoder, batch_token_cache
 from .lexicon import FramingLexicon
 from .relevance import FEATURES as RELEVANCE_FEATURES, RelevanceGate
 from .sentences import split_sentences, word_count
 from .settings import validate_settings
-from .stance import is_distanced
+from .stance import is_distanced, is_reported
+from .supervised import LinearModel
+from .version import code_digest
 from .types import LABEL_MIXED, LABEL_NEITHER, LABEL_OFF_TOPIC, ArticleText, Classification, Evidence
 
 METHOD_VERSION = "1.0"
@@ -42,12 +45,29 @@ class DocState:
     lex_weights: np.ndarray  # (n_sent, n_framings) summed framing-vocabulary weight per sentence
     n_tokens: float  # analysed tokens in the sentences considered
     distanced: np.ndarray  # (n_sent,) bool, see stance.py
+    # Title, headings and body: the supervised models' TF-IDF reads it all (a title
+    # is not evidence, but it is what the piece says it is about).
+    topic_text: str = ""
+    extra: np.ndarray | None = None  # stance shares and third-party counts (supervised.py)
 
 
-def article_sentences(doc: ArticleText, min_words: int = 4) -> list[str]:
-    sents = [s for s in split_sentences(doc.text) if word_count(s) >= min_words]
+def article_sentences(doc: ArticleText, min_words: int = 4, split: list[str] | None = None) -> list[str]:
+    """Everything the relevance gate reads: the title, headings and body sentences."""
+    sents = [s for s in (split_sentences(doc.text) if split is None else split) if word_count(s) >= min_words]
     title = " ".join((doc.title or "").split())
     return ([title] if word_count(title) >= min_words else []) + sents
+
+
+def framing_sentences(doc: ArticleText, min_words: int = 4, split: list[str] | None = None) -> list[str]:
+    """What can carry a framing: body sentences that are not a title, heading or
+    caption (no closing punctuation), a disclaimer, or boilerplate the caller
+    knows recurs across the site (boilerplate.py). A title alone is not evidence."""
+    title = key(doc.title or "")
+    return [
+        s for s in (split_sentences(doc.text) if split is None else split)
+        if word_count(s) >= min_words and not is_heading(s) and not is_disclaimer(s)
+        and key(s) not in doc.boilerplate and key(s) != title
+    ]
 
 
 def _top_mean(values: np.ndarray, k: int) -> float:
@@ -90,7 +110,11 @@ class SentenceMatchClassifier:
             "calibration": fitted.get("framing"),
             "relevance": fitted.get("relevance"),
             "thresholds": fitted.get("thresholds"),
+            # The supervised layer's fitted numbers are long (vocabulary, IDF); their hash stands in.
+            "supervised_sha256": _digest(fitted["supervised"]) if fitted.get("supervised") else None,
             "contrast_sha256": _digest(contrast_sentences()),
+            # Constants, regex tables and code that decide labels (version.py).
+            "code_sha256": code_digest(),
             "reference_sentences": {r.id: len(r.sentences) for r in self.references},
         }
 
@@ -141,9 +165,12 @@ class SentenceMatchClassifier:
             return self._doc_states(docs)
 
     def _doc_states(self, docs: list[ArticleText]) -> tuple[list[DocState], np.ndarray]:
-        all_sents = [article_sentences(d) for d in docs]
-        rel_features = self.gate.features(all_sents)
-        chosen = [self._select(s) for s in all_sents]
+        splits = [split_sentences(d.text) for d in docs]
+        rel_sents = [article_sentences(d, split=sp) for d, sp in zip(docs, splits)]
+        rel_all = self.gate.features(rel_sents, third_party=True)
+        rel_features = rel_all[:, : len(RELEVANCE_FEATURES)]
+        framing_sents = [framing_sentences(d, split=sp) for d, sp in zip(docs, splits)]
+        chosen = [self._select(s) for s in framing_sents]
         flat = [s for sents in chosen for s in sents]
         vecs = self.encoder.encode(flat) if flat else None
         sims = {
@@ -152,11 +179,18 @@ class SentenceMatchClassifier:
         }
         contrast = self.encoder.similarity(vecs, self._contrast_vecs).max(axis=1) if flat else np.zeros(0)
         lex, lengths = self.lexicon.sentence_weights(flat)
+        # Each cue regex runs once per distinct sentence (they are the slow part).
+        cues = {x: (is_distanced(x), is_reported(x)) for sents in framing_sents for x in sents}
         reported = self.options.reported_speech
-        distanced = np.array([is_distanced(x, reported) for x in flat], dtype=bool)
+        distanced = np.array([cues[x][0] or (reported and cues[x][1]) for x in flat], dtype=bool)
         states, start = [], 0
         for i, sents in enumerate(chosen):
             end = start + len(sents)
+            fs = framing_sents[i]
+            stance_shares = [
+                sum(cues[x][1] for x in fs) / max(len(fs), 1),
+                sum(cues[x][0] for x in fs) / max(len(fs), 1),
+            ]  # shares, not counts: a length feature let the model tell short fit texts from long pages
             states.append(
                 DocState(
                     sents,
@@ -165,6 +199,8 @@ class SentenceMatchClassifier:
                     lex[start:end],
                     float(lengths[start:end].sum()),
                     distanced[start:end],
+                    " ".join(rel_sents[i]),
+                    np.concatenate([stance_shares, rel_all[i, len(RELEVANCE_FEATURES):]]),
                 )
             )
             start = end
@@ -261,19 +297,72 @@ class SentenceMatchClassifier:
         rest = scores[second] if second else 0.0
         return top, relevance * scores[top] * (1.0 - rest)
 
+    # ---- the supervised layer (supervised.py) -----------------------------------------
+    def supervised_models(self) -> tuple[LinearModel, LinearModel] | None:
+        """The fitted gate and framing models, if fitted for exactly these references."""
+        sup = (self.fitted or {}).get("supervised")
+        if not sup or sorted(sup["framing"]["classes"]) != sorted([r.id for r in self.references] + [LABEL_NEITHER]):
+            return None
+        if not hasattr(self, "_sup_models"):
+            self._sup_models = (LinearModel(sup["relevance"]), LinearModel(sup["framing"]))
+        return self._sup_models
+
+    def supervised_inputs(self, states: list[DocState], rel_features: np.ndarray, feats: list[dict]) -> dict:
+        """Dense features and texts for both models (calibrate.py fits on the same)."""
+        ids = sorted(r.id for r in self.references)
+        extra = np.vstack([st.extra for st in states]) if states else np.zeros((0, 6))
+        framing_dense = np.column_stack(
+            [np.array([[f[i][0], f[i][1]] for i in ids]).ravel() for f in feats]
+        ).T if feats else np.zeros((0, 2 * len(ids)))
+        return {
+            "relevance_dense": np.hstack([rel_features, extra[:, 2:]]),
+            "relevance_texts": [st.topic_text for st in states],
+            "framing_dense": np.hstack([framing_dense, extra[:, :2]]),
+            "framing_texts": [st.topic_text for st in states],
+        }
+
+    def decide_supervised(self, probs: dict[str, float], relevance: float, n_evidence: dict[str, int]) -> tuple[str, float]:
+        th = self.fitted["supervised"]["thresholds"]
+        if relevance < th["relevance"]:
+            return LABEL_OFF_TOPIC, 1.0 - relevance
+        framings = sorted((f for f in probs if f != LABEL_NEITHER), key=probs.get, reverse=True)
+        top = max(probs, key=probs.get)
+        if len(framings) > 1 and probs[framings[1]] >= th["mixed"] and all(n_evidence.get(f, 0) >= MIN_EVIDENCE for f in framings[:2]):
+            return LABEL_MIXED, relevance * probs[framings[1]]
+        if top == LABEL_NEITHER or n_evidence.get(top, 0) < MIN_EVIDENCE:
+            return LABEL_NEITHER, relevance * probs.get(LABEL_NEITHER, 0.0)
+        return top, relevance * probs[top]
+
+    # ---- classification ---------------------------------------------------------------
     def classify_many(self, docs: list[ArticleText]) -> list[Classification]:
         states, rel_features = self.doc_states(docs)
-        relevance = self.gate.probability(rel_features) if len(docs) else np.zeros(0)
+        all_margins = [self.margins(st) for st in states]
+        all_feats = [self.framing_features(st, m) for st, m in zip(states, all_margins)]
+        sup = self.supervised_models() if docs else None
+        if sup:
+            x = self.supervised_inputs(states, rel_features, all_feats)
+            relevance = sup[0].proba(x["relevance_dense"], x["relevance_texts"])[:, sup[0].classes.index(1)]
+            # A text that never names one of the two countries is not about their
+            # relations (all 28 such texts in the fit, dev and demo sets are off-topic);
+            # the fitted model has no data for that corner (e.g. an empty page).
+            relevance = np.where(rel_features[:, 0] > 0, relevance, 0.0)
+            probs = sup[1].proba(x["framing_dense"], x["framing_texts"])
+        else:
+            relevance = self.gate.probability(rel_features) if len(docs) else np.zeros(0)
         out = []
-        for state, rel in zip(states, relevance):
-            margins = self.margins(state)
-            feats = self.framing_features(state, margins)
-            scores = {f: round(float(self._score(v, f)), 4) for f, v in feats.items()}
+        for k, (state, rel) in enumerate(zip(states, relevance)):
+            margins, feats = all_margins[k], all_feats[k]
             evidence: list[Evidence] = []
             for f, margin in margins.items():
                 evidence.extend(self._evidence(state, f, margin))
             counts = {f: sum(e.framing_id == f for e in evidence) for f in feats}
-            label, conf = self.decide(scores, float(rel), counts)
+            if sup:
+                p = {c: float(v) for c, v in zip(sup[1].classes, probs[k])}
+                scores = {f: round(p[f], 4) for f in feats}
+                label, conf = self.decide_supervised(p, float(rel), counts)
+            else:
+                scores = {f: round(float(self._score(v, f)), 4) for f, v in feats.items()}
+                label, conf = self.decide(scores, float(rel), counts)
             out.append(
                 Classification(
                     label=label,
@@ -288,7 +377,6 @@ class SentenceMatchClassifier:
                 )
             )
         return out
-
 
 
 def references_digest(references: list) -> str:

@@ -34,3 +34,26 @@ def confusion(gold: list[str], pred: list[str], labels: list[str]) -> list[list[
         if g in index and p in index:
             matrix[index[g]][index[p]] += 1
     return matrix
+
+
+def direction(gold: list[str], pred: list[str], framings: list[str]) -> float:
+    """A-vs-B direction: of the texts whose gold and predicted labels are both a
+    reference framing, the share where they agree (is the framing read the right way round)."""
+    pairs = [(g, p) for g, p in zip(gold, pred) if g in framings and p in framings]
+    return sum(g == p for g, p in pairs) / len(pairs) if pairs else 0.0
+
+
+def bootstrap_interval(gold: list, pred: list, statistic, n: int = 1000, seed: int = 0) -> tuple[float, float]:
+    """Percentile 95% interval of statistic(gold, pred) over `n` resamples of the
+    texts (fixed seed: the same report twice prints the same interval)."""
+    import numpy as np
+
+    if not gold:
+        return (0.0, 0.0)
+    rng = np.random.default_rng(seed)
+    values = []
+    for _ in range(n):
+        idx = rng.integers(0, len(gold), len(gold))
+        values.append(statistic([gold[i] for i in idx], [pred[i] for i in idx]))
+    lo, hi = np.percentile(values, [2.5, 97.5])
+    return (float(lo), float(hi))

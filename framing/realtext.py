@@ -123,6 +123,102 @@ def missing(items: list[RealItem]) -> list[RealItem]:
     return [it for it in items if not cache_path(it.url).is_file()]
 
 
+# --- building the manifest from labelled staging files ------------------------------------------
+
+TEST_SHARE = 0.45  # about 55% fit / 45% test, per label
+SHINGLE = 8  # words per shingle for spotting syndicated copies
+COPY_CONTAINMENT = 0.5  # share of the shorter text's shingles found in the other: a copy
+
+
+def _shingles(text: str) -> set[int]:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {hash(" ".join(words[i:i + SHINGLE])) for i in range(max(len(words) - SHINGLE + 1, 0))}
+
+
+def copy_groups(rows: list[dict]) -> list[int]:
+    """Group index per row: rows with the same normalised title, or whose cached
+    texts share most 8-word shingles, are copies of one story (union-find)."""
+    parent = list(range(len(rows)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    texts = []
+    for r in rows:
+        p = cache_path(r["url"])
+        texts.append(json.loads(p.read_text(encoding="utf-8")).get("text", "") if p.is_file() else "")
+    sh = [_shingles(t) for t in texts]
+    titles = [norm_title(r["title"]) for r in rows]
+    for i in range(len(rows)):
+        for j in range(i):
+            small = min(len(sh[i]), len(sh[j]))
+            same_title = titles[i] and titles[i] == titles[j]
+            copied = small >= 20 and len(sh[i] & sh[j]) / small >= COPY_CONTAINMENT
+            if same_title or copied:
+                parent[find(i)] = find(j)
+    return [find(i) for i in range(len(rows))]
+
+
+def merge_staging(paths: list[Path], hashes: set[str] | None = None) -> tuple[list[dict], list[str]]:
+    """Rows of the staging CSVs -> manifest rows with a deterministic split.
+
+    Per label, copy groups are ordered by a hash of their first URL and the first
+    ones go to `test` until it holds TEST_SHARE of the label's rows, so the split
+    does not depend on file order and copies of one story share a split.
+    Held-out, duplicate-URL and unlabelled rows are dropped and reported."""
+    hashes = holdout_hashes() if hashes is None else hashes
+    rows, notes, seen = [], [], set()
+    for path in paths:
+        with Path(path).open(encoding="utf-8", newline="") as f:
+            for r in csv.DictReader(f):
+                r = {k: (r.get(k) or "").strip() for k in FIELDS}
+                if r["label"] not in LABELS:
+                    notes.append(f"dropped (label {r['label']!r}): {r['url']}")
+                elif is_held_out(r["url"], r["title"], hashes):
+                    notes.append(f"dropped (on the hold-out list): {r['url']}")
+                elif norm_url(r["url"]) in seen:
+                    notes.append(f"dropped (duplicate URL): {r['url']}")
+                else:
+                    seen.add(norm_url(r["url"]))
+                    rows.append(r)
+    groups = copy_groups(rows)
+    members: dict[int, list[int]] = {}
+    for i, g in enumerate(groups):
+        members.setdefault(g, []).append(i)
+    for g, idx in members.items():
+        if len(idx) > 1:
+            notes.append(f"copies kept in one split: {', '.join(rows[i]['url'] for i in idx)}")
+    for label in LABELS:
+        label_groups = sorted(
+            {groups[i] for i, r in enumerate(rows) if r["label"] == label},
+            key=lambda g: hashlib.sha256(rows[g]["url"].encode()).hexdigest(),
+        )
+        total = sum(r["label"] == label for r in rows)
+        in_test = 0
+        for g in label_groups:
+            split = "test" if in_test < round(TEST_SHARE * total) else "fit"
+            for i in members[g]:
+                if rows[i]["label"] == label:
+                    rows[i]["split"] = split
+                    in_test += split == "test"
+    # A group with mixed labels follows its first member's split.
+    for g, idx in members.items():
+        for i in idx:
+            rows[i]["split"] = rows[idx[0]]["split"]
+    rows.sort(key=lambda r: (r["split"], r["label"], r["url"]))
+    return rows, notes
+
+
+def write_manifest(rows: list[dict], path: Path = MANIFEST) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=FIELDS)
+        w.writeheader()
+        w.writerows(rows)
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["missing"]:
         items = load_manifest()
@@ -135,7 +231,17 @@ def main(argv: list[str]) -> int:
         held = is_held_out(argv[1], argv[2])
         print("HELD OUT: never use" if held else "ok")
         return 1 if held else 0
-    print("usage: python -m framing.realtext missing | check URL TITLE", file=sys.stderr)
+    if argv[:1] == ["merge"] and len(argv) > 1:
+        rows, notes = merge_staging([Path(p) for p in argv[1:]])
+        write_manifest(rows)
+        for n in notes:
+            print(n, file=sys.stderr)
+        counts = {(r["split"], r["label"]): 0 for r in rows}
+        for r in rows:
+            counts[(r["split"], r["label"])] += 1
+        print(f"wrote {MANIFEST}: {len(rows)} rows; " + ", ".join(f"{s}/{lab} {n}" for (s, lab), n in sorted(counts.items())), file=sys.stderr)
+        return 0
+    print("usage: python -m framing.realtext missing | check URL TITLE | merge STAGING.csv...", file=sys.stderr)
     return 2
 
 

@@ -15,6 +15,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .boilerplate import DISCLAIMER as _DISCLAIMER
 from .sentences import clean_markup, split_sentences, word_count
 
 DOC_SUFFIXES = (".txt", ".md")
@@ -26,11 +27,6 @@ _CONTACT = re.compile(
 )
 _CAPTION = re.compile(
     r"^[▲►■●▶]|^(photo|image|caption|pictured|file photo)\b|\((photo|credit|image)[^)]*\)\.?$",
-    re.I,
-)
-_DISCLAIMER = re.compile(
-    r"views? of the authors?\b|do(es)? not necessarily reflect|(first|originally|also) published"
-    r"|all rights reserved|welcome to visit|subscribe to|follow us on|sign up for",
     re.I,
 )
 _BIO = re.compile(

@@ -46,7 +46,15 @@ FEATURES = ("min_mentions", "joint_windows", "joint_frac", "pair_refs", "topic_s
 _CAP = 5.0
 
 
-def count_features(sentences: list[str]) -> np.ndarray:
+def mention_arrays(sentences: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per sentence: names China, names the US, names a third country or bloc."""
+    china = np.array([bool(_CHINA.search(s)) for s in sentences], dtype=bool)
+    us = np.array([bool(_US.search(s)) for s in sentences], dtype=bool)
+    third = np.array([bool(_OTHERS.search(s)) for s in sentences], dtype=bool)
+    return china, us, third
+
+
+def count_features(sentences: list[str], arrays: tuple | None = None) -> np.ndarray:
     """How much the text is about *both* countries together.
 
     A passing mention gives one or two sentences naming China (or the US); an
@@ -54,13 +62,11 @@ def count_features(sentences: list[str]) -> np.ndarray:
     Counts are capped, so length does not decide relevance.
     """
     n = max(len(sentences), 1)
-    china = np.array([bool(_CHINA.search(s)) for s in sentences], dtype=bool)
-    us = np.array([bool(_US.search(s)) for s in sentences], dtype=bool)
+    china, us, listing = arrays or mention_arrays(sentences)
     bilateral = np.array([len(_BILATERAL.findall(s)) for s in sentences], dtype=float)
     # "the two presidents", "both sides": references to the pair, which only
     # mean the US and China when the text names both somewhere.
     pair = sum(bool(_PAIR.search(s)) for s in sentences) if china.any() and us.any() else 0
-    listing = np.array([len(set(_OTHERS.findall(s))) >= 1 for s in sentences], dtype=bool)
     joint = (china & us & ~listing) | (bilateral > 0)
     # Two adjacent sentences that between them name both countries.
     window = joint[:-1] | (china[:-1] & us[1:]) | (us[:-1] & china[1:]) if len(sentences) > 1 else joint
@@ -75,6 +81,19 @@ def count_features(sentences: list[str]) -> np.ndarray:
     )
 
 
+THIRD_PARTY_FEATURES = ("china_frac", "us_frac", "third_frac", "third_without_pair_frac")
+
+
+def third_party_features(sentences: list[str], arrays: tuple | None = None) -> np.ndarray:
+    """How much of the text is about someone else: the share of sentences naming
+    China, the US, a third country or bloc, and a third party without the US or
+    without China. An EU-China or ASEAN story that mentions the US-China truce in
+    passing names a third party in most sentences; a US-China piece rarely does."""
+    n = max(len(sentences), 1)
+    china, us, third = arrays or mention_arrays(sentences)
+    return np.array([china.sum() / n, us.sum() / n, third.sum() / n, (third & ~(china & us)).sum() / n])
+
+
 class RelevanceGate:
     """Logistic model over FEATURES; `topic_sim` is the lexical cosine between
     the article and the centroid of all reference and neutral-news text."""
@@ -86,11 +105,17 @@ class RelevanceGate:
         self.coef = np.asarray(coef, dtype=np.float64)
         self.intercept = float(intercept)
 
-    def features(self, docs_sentences: list[list[str]]) -> np.ndarray:
+    def features(self, docs_sentences: list[list[str]], third_party: bool = False) -> np.ndarray:
+        """FEATURES per document; with third_party, THIRD_PARTY_FEATURES appended."""
         texts = [" ".join(s) for s in docs_sentences]
         topic = self._encoder.encode(texts) @ self._centroid
-        counts = np.vstack([count_features(s) for s in docs_sentences]) if texts else np.zeros((0, 4))
-        return np.column_stack([counts, np.asarray(topic).ravel()])
+        arrays = [mention_arrays(s) for s in docs_sentences]
+        counts = np.vstack([count_features(s, a) for s, a in zip(docs_sentences, arrays)]) if texts else np.zeros((0, 4))
+        out = np.column_stack([counts, np.asarray(topic).ravel()])
+        if third_party:
+            extra = np.vstack([third_party_features(s, a) for s, a in zip(docs_sentences, arrays)]) if texts else np.zeros((0, 4))
+            out = np.hstack([out, extra])
+        return out
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(features @ self.coef + self.intercept)))

@@ -3,6 +3,18 @@
 A regex splitter rather than a model: it must be fast on batches of thousands of
 articles and must not need downloads. The abbreviation list matters for this
 domain because "U.S." and "Oct." would otherwise cut sentences in half.
+
+Every line is a boundary: trafilatura puts the title, headings and paragraphs on
+lines of their own (single newlines), and a heading glued onto the next sentence
+reads as one long sentence that matches nothing well. Hard-wrapped plain text is
+not what the pipeline produces (references are re-joined by references.py first).
+
+The splitter is linear in the input by construction: the boundary regex is a
+single left-to-right scan, and the abbreviation check only looks back a bounded
+number of characters (`_LOOKBACK`) from each candidate, never to the start of the
+sentence. (Looking back with `\\S+$` over the whole pending chunk made a page of
+"A. A. A. ..." quadratic: 80,000 characters took 85 s.) bench/bench_classify.py
+times a 2 MB page; tests/test_framing_sentences.py checks it stays well under a second.
 """
 
 from __future__ import annotations
@@ -16,6 +28,19 @@ _ABBREVIATIONS = {
     "jul", "aug", "sep", "sept", "oct", "nov", "dec", "gen", "adm", "sen", "rep",
     "gov", "lt", "col", "capt", "inc", "ltd", "co", "corp", "jr", "sr", "approx", "fig",
 }
+# Abbreviations that are also nouns, so they often end a sentence ("...talks with
+# the U.S. At the same time..."). After these, a capitalised function word
+# ("At", "The", "But") opens a new sentence; a capitalised content word ("U.S.
+# President", "U.K. Foreign Office") does not.
+_SENTENCE_FINAL_ABBREVIATIONS = {"u.s", "u.k", "u.n", "e.u", "p.r.c", "d.c", "etc", "inc", "ltd", "co", "corp"}
+_OPENERS = frozenset(
+    "a an the at in on by for from to of as but and or yet so if when while after before since although though "
+    "this that these those there here it its he she they we i you his her their our my what which who why how "
+    "however meanwhile still now then instead moreover indeed also both neither nor not no such some many most "
+    "each every one all".split()
+)
+# An abbreviation is a few characters: look back at most this far for it.
+_LOOKBACK = 24
 
 _MARKUP = [
     (re.compile(r"<[^>]{1,80}>"), ""),  # stray HTML tags such as <u>
@@ -26,8 +51,9 @@ _MARKUP = [
 
 # Candidate boundary: terminal punctuation, optional closing quote/bracket, space,
 # then something that can open a sentence.
-_BOUNDARY = re.compile(r"([.!?…])([\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9▲])")
-_WORD_BEFORE = re.compile(r"(\S+)$")
+_BOUNDARY = re.compile(r"([.!?…])([\"'”’)\]]{0,3})\s+(?=[\"'“‘(\[]?[A-Z0-9▲])")
+_NEXT_WORD = re.compile(r"[\"'“‘(\[]?([A-Za-z]+)")
+_INITIALS = re.compile(r"(?:[a-z]\.)*[a-z]")
 
 
 def clean_markup(text: str) -> str:
@@ -36,30 +62,48 @@ def clean_markup(text: str) -> str:
     return text.strip()
 
 
-def _is_abbreviation(chunk: str) -> bool:
-    match = _WORD_BEFORE.search(chunk)
-    if not match:
-        return False
-    word = match.group(1).lstrip("(\"'“‘").rstrip(".").lower()
+def _word_before(para: str, start: int, end: int) -> str:
+    """The whitespace-delimited word ending at `end`, if it is short (bounded look-back)."""
+    lo = max(start, end - _LOOKBACK)
+    chunk = para[lo:end]
+    cut = chunk.rfind(" ")
+    if cut < 0 and lo > start:
+        return ""  # longer than any abbreviation
+    return chunk[cut + 1:]
+
+
+def _is_abbreviation(word: str) -> bool:
+    word = word.lstrip("(\"'“‘").rstrip(".").lower()
     if word in _ABBREVIATIONS:
         return True
     # Initials such as "J." or "A.B." are rarely sentence ends in commentary.
-    return bool(re.fullmatch(r"(?:[a-z]\.)*[a-z]", word))
+    return bool(_INITIALS.fullmatch(word))
+
+
+def _continues(para: str, match: re.Match) -> bool:
+    """True when the period at `match` belongs to an abbreviation inside a sentence."""
+    word = _word_before(para, 0, match.start(1)).lstrip("(\"'“‘").lower()
+    if not word or not _is_abbreviation(word):
+        return False
+    if word.rstrip(".") in _SENTENCE_FINAL_ABBREVIATIONS:
+        nxt = _NEXT_WORD.match(para, match.end(), match.end() + _LOOKBACK)
+        if nxt and nxt.group(1).lower() in _OPENERS:
+            return False
+    return True
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split running text into sentences; paragraphs are always boundaries."""
+    """Split running text into sentences; every line break is a boundary."""
     sentences: list[str] = []
-    for para in re.split(r"\n\s*\n|\r\n\s*\r\n", text):
+    for para in re.split(r"[\r\n]+", text):
         para = " ".join(para.split())
         if not para:
             continue
         start = 0
         for match in _BOUNDARY.finditer(para):
-            end = match.end(2)
-            if match.group(1) == "." and _is_abbreviation(para[start:match.start(1)]):
+            if match.group(1) == "." and _continues(para, match):
                 continue
-            sentence = para[start:end].strip()
+            sentence = para[start:match.end(2)].strip()
             if sentence:
                 sentences.append(sentence)
             start = match.end()

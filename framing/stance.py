@@ -37,3 +37,7 @@ _REPORTED = re.compile(
 
 def is_distanced(sentence: str, reported_speech: bool = False) -> bool:
     return bool(_CUES.search(sentence) or (reported_speech and _REPORTED.search(sentence)))
+
+
+def is_reported(sentence: str) -> bool:
+    return bool(_REPORTED.search(sentence))

@@ -13,6 +13,8 @@ LABEL_OFF_TOPIC = "off_topic"
 class ArticleText:
     title: str
     text: str
+    # Sentences known to recur across the article's site (boilerplate.py): never evidence.
+    boilerplate: frozenset = frozenset()
 
 
 @dataclass(frozen=True)

@@ -57,3 +57,31 @@ def test_run_eval_reports_dev_and_external(items):
     assert out["lexical"]["split"] == "test"
     assert out["lexical"]["external"]["split"] == "demo"
     assert "demo external test set" in text and "confusion" in text
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_demo_run_gives_exactly_one_planted_shift_alert_quoting_no_boilerplate(tmp_path):
+    """The whole demo through the real flow with the demo's alert settings: the
+    planted shift is the one framing alert, and no quoted evidence is a site's
+    disclaimer or a title (issue 12: "Expert comments reflect the views of their
+    authors." used to be the alert's top truce evidence)."""
+    import duckdb
+
+    from alerts.receiver import webhook_receiver
+    from demo.server import serve_sites
+    from flows.daily_ingest import daily_ingest
+    from framing.boilerplate import is_disclaimer
+    from tests.conftest import ingest_overrides
+
+    with serve_sites(base_port=0) as sites, webhook_receiver(0, tmp_path / "rx.jsonl") as rx:
+        summary = daily_ingest(overrides=ingest_overrides(tmp_path, sites, alerts={"min_baseline_stories": 30},
+                                                          alert_urls=[rx.url]))
+    with duckdb.connect(summary["database"], read_only=True) as conn:
+        shifts = conn.execute("SELECT framing_id, direction, stories FROM alerts WHERE kind = 'framing_shift'").fetchall()
+        titles = {t for (t,) in conn.execute("SELECT title FROM articles").fetchall() if t}
+        quoted = [s for (s,) in conn.execute("SELECT article_sentence FROM evidence").fetchall()]
+    assert len(shifts) == 1, shifts
+    stories = json.loads(shifts[0][2])
+    evidence = [s["evidence"] for s in stories if s.get("evidence")]
+    assert evidence and not any(is_disclaimer(e) or e in titles for e in evidence)
+    assert quoted and not any("reflect the views of their authors" in q for q in quoted)

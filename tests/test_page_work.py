@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 from extractors.article import ExtractionFailure
 from extractors.extract_pool import extract_many
@@ -12,13 +13,18 @@ MINI = Path(__file__).parent / "fixtures" / "sites" / "mini" / "commentary"
 BASE = "http://mini.example"
 
 
+def _settings(backend: str, tmp_path: Path):
+    """What page_fn reads of the settings (no calibrated params in tmp_path: the shipped ones)."""
+    return SimpleNamespace(classifier_backend=backend, seeds_dir=PROJECT_ROOT / "seeds", data_dir=tmp_path)
+
+
 def _pages():
     return [((MINI / n).read_bytes().replace(b"{{BASE_URL}}", BASE.encode()), f"{BASE}/commentary/{n}", None)
             for n in ("truce.html", "engage.html", "rice.html")]
 
 
-def test_workers_return_each_article_classified_with_its_minhash_signature():
-    out = extract_many(_pages(), workers=2, extract_fn=page_fn("lexical", str(PROJECT_ROOT / "seeds")))
+def test_workers_return_each_article_classified_with_its_minhash_signature(tmp_path):
+    out = extract_many(_pages(), workers=2, extract_fn=page_fn(_settings("lexical", tmp_path)))
     assert all(isinstance(d, PageDone) for d in out), out
     assert {d.classification.label for d in out} >= {"off_topic"}  # the rice piece
     for d in out:
@@ -27,8 +33,8 @@ def test_workers_return_each_article_classified_with_its_minhash_signature():
         assert d.classification.classifier and d.classification.classifier_version
 
 
-def test_a_classifier_that_fails_is_that_pages_failure_not_the_runs():
-    out = extract_many(_pages()[:2], workers=1, extract_fn=page_fn("no-such-backend", str(PROJECT_ROOT / "seeds")))
+def test_a_classifier_that_fails_is_that_pages_failure_not_the_runs(tmp_path):
+    out = extract_many(_pages()[:2], workers=1, extract_fn=page_fn(_settings("no-such-backend", tmp_path)))
     assert [type(r) for r in out] == [ExtractionFailure, ExtractionFailure]
     assert {r.reason for r in out} == {"classify_error"}
     assert all(r.raw_sha256 for r in out)

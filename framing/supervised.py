@@ -1,0 +1,83 @@
+"""The supervised layer: two small logistic models fitted on labelled text.
+
+The sentence-matching scores (core.py) know the references but not how real
+writing carries a framing: quoted experts a piece adopts, hawkish "leverage"
+pieces that use deal vocabulary, EU-China or ASEAN stories that mention the
+truce in passing. Two models learn that from labelled fit-split text only
+(`calibrate.py`; the real-text and dev fit splits, never a test split):
+
+- the **relevance gate**: the relevance counts (relevance.py, including how
+  often a third country or bloc is named) plus TF-IDF of the whole text with
+  country names kept -> P(about US-China relations);
+- the **framing model**: per reference its sentence-match margin and vocabulary
+  score (core.py), the share of reported and distanced sentences (stance.py),
+  plus TF-IDF of the framing sentences -> P(each reference framing | neither).
+
+Both are plain numbers in params/<backend>.json (vocabulary, IDF, standardisation,
+coefficients), applied here with numpy, so runs need no fitting and no
+download. Classes are the reference ids plus `neither`: a reference added
+later falls back to the shared calibration until `calibrate` is re-run.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from .lexical import _STOP, TOPIC_STOP, analyze
+
+STOPS = {"framing": _STOP, "topic": TOPIC_STOP}
+
+
+class Tfidf:
+    """sklearn's TfidfVectorizer(sublinear_tf=True, norm="l2") applied from its fitted
+    vocabulary and IDF, so the shipped JSON is all that is needed."""
+
+    def __init__(self, vocab: list[str], idf: list[float], stop: str):
+        self.index = {t: i for i, t in enumerate(vocab)}
+        self.idf = np.asarray(idf, dtype=np.float64)
+        self.stop = STOPS[stop]
+
+    def transform(self, texts: list[str]):
+        """Sparse (n, vocabulary) rows: a dense matrix cost more than the model."""
+        from scipy.sparse import csr_matrix
+
+        indptr, cols, vals = [0], [], []
+        for text in texts:
+            row = [(j, (1.0 + np.log(n)) * self.idf[j])
+                   for term, n in Counter(analyze(text, self.stop)).items() if (j := self.index.get(term)) is not None]
+            norm = np.sqrt(sum(v * v for _, v in row)) or 1.0
+            cols.extend(j for j, _ in row)
+            vals.extend(v / norm for _, v in row)
+            indptr.append(len(cols))
+        return csr_matrix((vals, cols, indptr), shape=(len(texts), len(self.index)))
+
+
+class LinearModel:
+    """Standardised dense features + TF-IDF -> softmax (or sigmoid for two classes)."""
+
+    def __init__(self, p: dict):
+        self.classes = list(p["classes"])
+        self.n_dense = int(p["dense"])
+        self.mean = np.asarray(p["mean"])
+        self.scale = np.asarray(p["scale"])
+        self.tfidf = Tfidf(p["vocab"], p["idf"], p["stop"]) if p.get("vocab") else None
+        self.coef = np.asarray(p["coef"])
+        self.intercept = np.asarray(p["intercept"])
+
+    def decision(self, dense: np.ndarray, texts: list[str]) -> np.ndarray:
+        x = (np.asarray(dense, dtype=np.float64) - self.mean) / self.scale
+        z = x @ self.coef[:, : self.n_dense].T + self.intercept
+        if self.tfidf:
+            z = z + np.asarray(self.tfidf.transform(texts) @ self.coef[:, self.n_dense:].T)
+        return z
+
+    def proba(self, dense: np.ndarray, texts: list[str]) -> np.ndarray:
+        z = self.decision(dense, texts)
+        if len(self.classes) == 2:  # sklearn's binary form: one row of coefficients
+            p1 = 1.0 / (1.0 + np.exp(-z[:, 0]))
+            return np.column_stack([1.0 - p1, p1])
+        z = z - z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
