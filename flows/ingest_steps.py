@@ -197,6 +197,7 @@ def commit_batch(run: RunRecorder, chunk: list[NewEntry], result: BatchResult) -
             b.framing_scores.extend(scores)
             b.evidence.extend(evidence)
             b.done_retries.append({"canonical_url": n.url})
+            d.fingerprint.article_id = row["article_id"]
             fps.append(d.fingerprint)
             run.labels[d.classification.label] += 1
         b.articles = rows

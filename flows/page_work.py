@@ -20,7 +20,6 @@ from extractors.article import ExtractedArticle, ExtractionFailure, ExtractionSe
 from extractors.dedup import Fingerprint, fingerprint
 from extractors.extract_pool import add_preload
 from framing import ArticleText, Classification, make_classifier
-from warehouse.load import article_id
 
 # The fork server imports this module (and framing with it) once; every
 # worker it forks then starts with framing loaded (copy-on-write).
@@ -64,8 +63,9 @@ def process_page(body: bytes, url: str, entry, settings: ExtractionSettings, *, 
         [c] = get_classifier(**spec).classify_many([ArticleText(x.title or "", x.text)])
     except Exception as exc:  # noqa: BLE001 - one poison page is that page's failure, never the run's
         return ExtractionFailure(url, "classify_error", f"{type(exc).__name__}: {exc}"[:300], x.raw_sha256)
-    fp = fingerprint(article_id(x.canonical_url), x.canonical_url, x.title, x.text, x.content_sha256,
-                     x.published_at, datetime.now(timezone.utc))
+    # article_id is the warehouse's key (warehouse.load.article_id), set by the flow
+    # when it builds the row: the workers need not import DuckDB and Arrow for it.
+    fp = fingerprint("", x.canonical_url, x.title, x.text, x.content_sha256, x.published_at, datetime.now(timezone.utc))
     return PageDone(x, c, fp)
 
 

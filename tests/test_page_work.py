@@ -28,7 +28,7 @@ def test_workers_return_each_article_classified_with_its_minhash_signature(tmp_p
     assert all(isinstance(d, PageDone) for d in out), out
     assert {d.classification.label for d in out} >= {"off_topic"}  # the rice piece
     for d in out:
-        assert d.fingerprint.canonical_url == d.article.canonical_url
+        assert d.fingerprint.canonical_url == d.article.canonical_url  # article_id: set by the flow
         assert d.fingerprint.n_shingles > 0 and len(d.fingerprint.minhash) > 0
         assert d.classification.classifier and d.classification.classifier_version
 
