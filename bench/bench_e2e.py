@@ -200,7 +200,8 @@ def main() -> None:
         if args.profile:
             import signal
 
-            prof = subprocess.Popen(["py-spy", "record", "--pid", str(os.getpid()), "--subprocesses", "--rate", "20",
+            spy = Path(sys.executable).with_name("py-spy")  # installed beside this interpreter (extra `bench`)
+            prof = subprocess.Popen([str(spy) if spy.exists() else "py-spy", "record", "--pid", str(os.getpid()), "--subprocesses", "--rate", "20",
                                      "--format", "raw", "--nonblocking", "-o", str(raw)],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(2)  # attached before the run starts
