@@ -110,13 +110,9 @@ def reclassify(overrides: dict | None = None) -> dict:
     with run_lock(db, "reclassify"):
         run = RunRecorder(db, "reclassify")
         with run.failing():
-            started = False
 
             def on_done(rows, part) -> None:
-                nonlocal started
-                if not started:  # a call with nothing to do writes no row
-                    run.start()
-                    started = True
+                run.start_once()
                 crows, scores, evidence = part
                 run.counts["articles_classified"] += len(crows)
                 out["batches"] += 1
@@ -132,7 +128,7 @@ def reclassify(overrides: dict | None = None) -> dict:
                         {"settings": settings, "run_id": run.run_id}, settings, on_done)
             if out["loaded"]:
                 out["made_current"] = _make_current_if_complete(db, clf.name, clf.version)
-            if started:
+            if run.started:
                 out["snapshot"] = _finish(settings, run, f"{clf.name} {clf.version}: {out['classified']} classified")
     out["current"] = _current(db)
     out["rows"] = dict(out["rows"])
@@ -233,13 +229,9 @@ def reextract(overrides: dict | None = None) -> dict:
     with run_lock(db, "reextract"):
         run = RunRecorder(db, "reextract")
         with run.failing():
-            started = False
 
             def on_done(rows, part) -> None:
-                nonlocal started
-                if not started:  # a call with nothing to do writes no row
-                    run.start()
-                    started = True
+                run.start_once()
                 updates, changed, errors = part
                 crows, scores, evidence = classify_stored.fn(changed, settings, run.run_id) if changed else ([], [], [])
                 out["batches"] += 1
@@ -266,7 +258,7 @@ def reextract(overrides: dict | None = None) -> dict:
 
             run_batches(reextract_batch, _pages(db, "reextract_next", [version], settings.batch_size),
                         {"settings": settings, "run_id": run.run_id, "version": version}, settings, on_done)
-            if started:
+            if run.started:
                 out["snapshot"] = _finish(settings, run, f"extractor {version}: {out['reextracted']} re-extracted")
     out["reasons"] = dict(out["reasons"])
     todo = out["articles"] - out["already_current"]

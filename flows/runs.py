@@ -42,6 +42,7 @@ class RunRecorder:
         self.errors: list[dict] = []  # the first MAX_KEPT_ERRORS, for the summary
         self.error_count = 0
         self.message: str | None = None
+        self.started = False  # set by start_once
         self.interrupted: list[str] = []
         self.feeds_all_failed = False
 
@@ -93,6 +94,12 @@ class RunRecorder:
             if own:
                 conn.close()
         return self.interrupted
+
+    def start_once(self) -> None:
+        """start() on the first call only: reprocessing with nothing to do writes no runs row."""
+        if not self.started:
+            self.start()
+            self.started = True
 
     def commit(self, batch: LoadBatch, conn=None) -> dict[str, int]:
         """Load `batch` with this run's row (cumulative counts) in one transaction."""
