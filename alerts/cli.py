@@ -65,8 +65,9 @@ def acknowledge(db: Path, alert_id: str) -> bool:
         conn.close()
 
 
-def print_check_summary(console: Console, summary: dict) -> None:
-    """The alerts part of a run summary (framewatch run / demo)."""
+def print_check_summary(console: Console, summary: dict, data_dir: str | None = None) -> None:
+    """The alerts part of a run summary (framewatch run / demo); the hints name
+    the run's data dir, so they work exactly as printed."""
     if summary.get("error"):
         console.print(f"[red]alerts:[/red] check failed: {escape(str(summary['error']))}", highlight=False)
         return
@@ -92,4 +93,6 @@ def print_check_summary(console: Console, summary: dict) -> None:
         for t in got:
             console.print(f"    {escape(str(t))}", highlight=False)
     if summary.get("new") or summary.get("pending"):
-        console.print("  List with evidence: framewatch alerts   Acknowledge: framewatch alerts ack ID")
+        d = f" -d {data_dir}" if data_dir else ""
+        console.print(f"  List with evidence: framewatch alerts{escape(d)}   Acknowledge: framewatch alerts ack ID{escape(d)}",
+                      highlight=False, soft_wrap=True)

@@ -99,7 +99,7 @@ def print_run_summary(summary: dict) -> None:
     if summary.get("alerts"):
         from alerts.cli import print_check_summary
 
-        print_check_summary(console, summary["alerts"])
+        print_check_summary(console, summary["alerts"], str(Path(summary["database"]).parent) if summary.get("database") else None)
 
 
 @app.command()

@@ -44,3 +44,20 @@ def test_each_printed_hint_runs_as_printed(demo_checkout, hint):
         assert rows and int(rows.group(1)) > 0, res.stdout
     if argv[1] == "report":
         assert (demo_checkout / "reports-out" / "framewatch-report.html").is_file()
+
+
+def test_the_alert_hints_in_a_run_summary_name_the_runs_data_dir(demo_checkout):
+    """`List with evidence: framewatch alerts -d DIR`: the line the demo prints under its alerts runs as printed."""
+    from rich.console import Console
+
+    from alerts.cli import print_check_summary
+
+    console = Console(record=True, width=200)
+    print_check_summary(console, {"new": 1, "delivered": 1, "failed": 0, "pending": 0}, str(DEMO_DATA_DIR))
+    line = next(x for x in console.export_text().splitlines() if "List with evidence" in x)
+    listed = re.search(r"framewatch (alerts -d \S+)", line).group(1)
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("FRAMEWATCH_")}
+    env["PYTHONPATH"] = ROOT
+    res = subprocess.run([sys.executable, "-m", "cli", *shlex.split(listed)], cwd=demo_checkout, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0 and "error:" not in res.stdout + res.stderr, res.stdout + res.stderr
