@@ -22,7 +22,8 @@ def _print_result(result) -> None:
     for col in result.columns:
         table.add_column(col)
     for row in result.rows:
-        table.add_row(*("NULL" if v is None else str(v) for v in row))
+        # Cells hold titles and text from the network: Rich markup escaped, control codes removed.
+        table.add_row(*("NULL" if v is None else escape(v) for v in row))
     console.print(table)
     console.print(f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}")
 

@@ -35,7 +35,8 @@ def status(ctx: typer.Context, data_dir: Path = data_dir_option()) -> None:
     for col in ("source", "last success", "status", "failures in a row", "last error"):
         s.add_column(col)
     for sid, _name, ok_at, st, fails, err in srcs:
-        s.add_row(sid, f"{ok_at:%Y-%m-%d %H:%M}" if ok_at else "never", str(st or ""), str(fails or 0), (err or "")[:60])
+        # The last error's detail comes from a server: escaped like every network text.
+        s.add_row(escape(sid), f"{ok_at:%Y-%m-%d %H:%M}" if ok_at else "never", escape(st or ""), str(fails or 0), escape((err or "")[:60]))
     console.print(s)
 
 

@@ -79,3 +79,11 @@ def test_csv_export_writes_one_file_per_view_and_table(flow_warehouse, tmp_path)
     assert (tmp_path / "articles.csv").exists() and not (tmp_path / "schema_version.csv").exists()
     res = CliRunner().invoke(app, ["export", "--database", str(flow_warehouse["snapshot"]), "--format", "xlsx"])
     assert res.exit_code == 2
+
+
+def test_sql_table_cells_print_network_text_as_text(flow_warehouse):  # noqa: F811
+    """A title with `[/]` or an escape sequence is shown as text: no markup error, no control code."""
+    res = CliRunner().invoke(app, ["sql", "--database", str(flow_warehouse["snapshot"]),
+                                   "SELECT 'a [/] b [bold]c' || chr(27) || '[31m' AS title"])
+    assert res.exit_code == 0, res.output
+    assert "a [/] b [bold]c" in res.output and "\x1b" not in res.output
