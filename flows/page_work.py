@@ -19,11 +19,14 @@ from pathlib import Path
 from extractors.article import ExtractedArticle, ExtractionFailure, ExtractionSettings, extract_article
 from extractors.dedup import Fingerprint, fingerprint
 from extractors.extract_pool import add_preload
-from framing import ArticleText, Classification, make_classifier
+from framing import ArticleText, Classification
 
-# The fork server imports this module (and framing with it) once; every
-# worker it forks then starts with framing loaded (copy-on-write).
+# The fork server imports this module and the classifier's code (sklearn and
+# scipy with it) once; every worker it forks then starts with them loaded
+# (copy-on-write). The flow's own process never classifies a page, so it
+# imports neither (~55 MB): only the references, for the `framings` rows.
 add_preload(__name__)
+add_preload("framing.backends")
 
 
 @dataclass
@@ -37,6 +40,8 @@ class PageDone:
 def get_classifier(backend: str, seeds_dir: str, params_path: str | None = None, params_mtime: int = 0):
     """One classifier per process: references (or a model) load once, not per batch.
     (params_mtime only keys the cache: a re-run `calibrate` gives a new classifier.)"""
+    from framing import make_classifier
+
     return make_classifier(backend, Path(seeds_dir), **({"params_path": Path(params_path)} if params_path else {}))
 
 
@@ -53,6 +58,21 @@ def classifier_spec(settings) -> dict:
 def classifier_for(settings):
     """The runs' classifier in this process (the workers build theirs from the same spec)."""
     return get_classifier(**classifier_spec(settings))
+
+
+def reference_framings(settings) -> list:
+    """The reference framings the runs' classifier scores against, without
+    building it: make_classifier reads them from seeds_dir whatever the backend."""
+    return _references(str(settings.seeds_dir))
+
+
+@lru_cache(maxsize=4)
+def _references(seeds_dir: str) -> list:
+    # Once per process, as the classifier (get_classifier) was: a run with
+    # nothing to fetch should not pay for parsing the seeds again.
+    from framing import load_references
+
+    return load_references(Path(seeds_dir))
 
 
 def process_page(body: bytes, url: str, entry, settings: ExtractionSettings, *, spec: dict) -> PageDone | ExtractionFailure:
