@@ -11,10 +11,12 @@ plus classification runs past it is killed and recorded (`extract_timeout`).
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache, partial
 from pathlib import Path
+from types import SimpleNamespace
 
 from extractors.article import ExtractedArticle, ExtractionFailure, ExtractionSettings, extract_article
 from extractors.dedup import Fingerprint, fingerprint
@@ -24,7 +26,8 @@ from framing import ArticleText, Classification
 # The fork server imports this module and the classifier's code (sklearn and
 # scipy with it) once; every worker it forks then starts with them loaded
 # (copy-on-write). The flow's own process never classifies a page, so it
-# imports neither (~55 MB): only the references, for the `framings` rows.
+# imports neither (~55 MB): it reads only the references' files, for the
+# `framings` rows.
 add_preload(__name__)
 add_preload("framing.backends")
 
@@ -60,19 +63,22 @@ def classifier_for(settings):
     return get_classifier(**classifier_spec(settings))
 
 
-def reference_framings(settings) -> list:
-    """The reference framings the runs' classifier scores against, without
-    building it: make_classifier reads them from seeds_dir whatever the backend."""
+def reference_framings(settings) -> list[SimpleNamespace]:
+    """What the `framings` rows record of the references the runs' classifier
+    scores against (id, name, description, metadata, sha256 of the document),
+    read as load_references reads them but without its sentence analysis,
+    which imports sklearn (tests/test_page_work.py checks both agree)."""
     return _references(str(settings.seeds_dir))
 
 
 @lru_cache(maxsize=4)
-def _references(seeds_dir: str) -> list:
-    # Once per process, as the classifier (get_classifier) was: a run with
-    # nothing to fetch should not pay for parsing the seeds again.
-    from framing import load_references
+def _references(seeds_dir: str) -> list[SimpleNamespace]:
+    # Once per process, as the classifier (get_classifier) was.
+    from framing.references import read_reference_files
 
-    return load_references(Path(seeds_dir))
+    return [SimpleNamespace(id=str(m["id"]), name=str(m["name"]), description=str(m["description"]), metadata=dict(m),
+                            sha256=hashlib.sha256(data).hexdigest())
+            for m, _doc, data in read_reference_files(Path(seeds_dir))]
 
 
 def process_page(body: bytes, url: str, entry, settings: ExtractionSettings, *, spec: dict) -> PageDone | ExtractionFailure:

@@ -38,3 +38,12 @@ def test_a_classifier_that_fails_is_that_pages_failure_not_the_runs(tmp_path):
     assert [type(r) for r in out] == [ExtractionFailure, ExtractionFailure]
     assert {r.reason for r in out} == {"classify_error"}
     assert all(r.raw_sha256 for r in out)
+
+
+def test_the_flows_framings_rows_are_those_of_the_classifiers_references(tmp_path):
+    """The flow records the references without building the classifier (no sklearn in its process)."""
+    from flows.page_work import classifier_for, reference_framings
+    from warehouse.rows import framing_row
+
+    settings = _settings("lexical", tmp_path)
+    assert [framing_row(r) for r in reference_framings(settings)] == [framing_row(r) for r in classifier_for(settings).references]
