@@ -21,7 +21,7 @@ from extractors.feeds import FeedEntry
 from extractors.http import FetchPolicy, Fetcher, FetchRequest
 from extractors.raw_store import RawStore
 from flows.ledger import RunLedger
-from flows.page_work import PageDone, page_fn
+from flows.page_work import PageDone, page_fn, pages_fn
 from flows.settings import Settings
 
 
@@ -78,7 +78,7 @@ def _work(ledger: RunLedger, pages: list[tuple[bytes, str, NewEntry]], settings:
         RawStore(settings.raw_store_dir).put_many([body for body, _, _ in pages])
     with ledger.timed("extract"):  # extraction + classification + MinHash, in the workers
         done = extract_many([(body, url, n.entry) for body, url, n in pages], workers=page_workers(settings),
-                            extract_fn=page_fn(settings))
+                            extract_fn=page_fn(settings), batch_fn=pages_fn(settings))
     good = []
     for (_, _, n), x in zip(pages, done):
         if isinstance(x, ExtractionFailure):
