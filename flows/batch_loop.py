@@ -21,8 +21,11 @@ from typing import Any
 
 from prefect.utilities.annotations import quote
 
+from flows.memory import tune_malloc
 from flows.runners import make_task_runner
 from flows.settings import Settings
+
+tune_malloc()  # before any fetch thread exists: flows/memory.py
 
 
 def quoted(params: dict) -> dict:
