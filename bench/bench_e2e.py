@@ -49,6 +49,9 @@ class TreeMemory:
         self.interval = interval
         self.peak_mb = self.peak_prefect_mb = 0.0
         self.at_peak: dict[str, float] = {}
+        # CPU seconds per part, from the last sample of each process (a worker
+        # that lives less than one interval is missed: they live a whole run).
+        self.cpu_by_pid: dict[int, tuple[str, float]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -59,21 +62,29 @@ class TreeMemory:
         prefect = 0.0
         for p in [self.me, *self.me.children(recursive=True)]:
             if p.pid in self.exclude:
+                try:
+                    t = p.cpu_times()
+                except psutil.NoSuchProcess:
+                    continue
+                self.cpu_by_pid[p.pid] = ("the benchmark's site server", t.user + t.system)
                 continue
             try:
                 mb = p.memory_full_info().pss / 2**20  # PSS: shared pages split between their sharers
                 cmd = " ".join(p.cmdline())
                 parent = p.ppid()
+                t = p.cpu_times()
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
             if "uvicorn" in cmd or ("prefect" in cmd and "server" in cmd):
                 prefect += mb
+                part = "Prefect's server"
             elif p.pid == self.me.pid:
-                parts["flow process"] += mb
+                parts[part := "flow process"] += mb
             elif "forkserver" in cmd and parent == self.me.pid:
-                parts["fork server"] += mb
+                parts[part := "fork server"] += mb
             else:
-                parts["extraction workers"] += mb
+                parts[part := "extraction workers"] += mb
+            self.cpu_by_pid[p.pid] = (part, t.user + t.system)
         total = sum(parts.values())
         if total > self.peak_mb:
             self.peak_mb, self.at_peak = total, parts
@@ -85,6 +96,7 @@ class TreeMemory:
 
     def __enter__(self):
         self._sample()
+        self.cpu_at_start = dict(self.cpu_by_pid)
         self._thread.start()
         return self
 
@@ -92,6 +104,12 @@ class TreeMemory:
         self._stop.set()
         self._thread.join()
         self._sample()
+
+    def cpu(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for pid, (part, secs) in self.cpu_by_pid.items():
+            out[part] = out.get(part, 0.0) + secs - self.cpu_at_start.get(pid, (part, 0.0))[1]
+        return out
 
     def breakdown(self) -> str:
         return ", ".join(f"{k} {v:.0f}" for k, v in self.at_peak.items())
@@ -230,6 +248,9 @@ def main() -> None:
     stage = "\n".join(f"| {k} | {first['timings'].get(k, 0):.1f} | {second['timings'].get(k, 0):.2f} |" for k in stages)
     n = args.feeds * args.articles
     ratio = first_wall / (limit + empty_wall)
+    cpu = mem.cpu()
+    cpu_total = sum(cpu.values())
+    cpu_parts = ", ".join(f"{k} {v:.0f} s" for k, v in sorted(cpu.items(), key=lambda kv: -kv[1]))
     body = f"""Machine: {machine()}. Load average (1 min) before/after the first run: {load_before:.1f}/{load_after:.1f}.{(" " + args.note) if args.note else ""} Corpus: {args.feeds} feeds x {args.articles} articles = {args.feeds * args.articles} pages (~60 KB each), served from {args.hosts} loopback hosts (127.0.0.2-{1 + args.hosts}) by a separate process; politeness delay 0.
 
 | figure | value | baseline (same run) | ratio | goal |
@@ -241,6 +262,8 @@ def main() -> None:
 | Prefect start-up (first empty flow, not in the ratios above) | {startup:.1f} s | | | |
 | second run article fetches | {second['counts']['pages_fetched']} | 0 | | 0 |
 | second run feeds not modified | {second['counts']['feeds_not_modified']} | {args.feeds} | | all |
+
+CPU seconds during the first run, by process (sampled every 0.2 s; {cpu_total:.0f} s in all against {first_wall:.0f} s x {cores} cores = {first_wall * cores:.0f} core-seconds of wall time; the rest is other load on the machine or idle): {cpu_parts}.
 
 Seconds per stage (summed over batches, which overlap: more than the wall time when batches run concurrently):
 

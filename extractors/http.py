@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import functools
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -128,6 +129,14 @@ def backoff_delay(attempt: int, base: float, cap: float) -> float:
     return _rng.uniform(0, min(cap, base * (2 ** attempt)))
 
 
+@functools.cache
+def _ssl_context():
+    # One per process: building it loads the CA bundle (~50 ms of CPU, 53 of
+    # a batch's flow-side samples in a py-spy profile), and every batch and
+    # every poll opens a Fetcher. An SSLContext is safe to share across threads.
+    return httpx.create_ssl_context(trust_env=False)
+
+
 def _transport(policy: FetchPolicy) -> httpx.HTTPTransport:
     """httpx's transport on our network backend; we drive it directly, not via httpx.Client.
 
@@ -141,10 +150,14 @@ def _transport(policy: FetchPolicy) -> httpx.HTTPTransport:
     transport = httpx.HTTPTransport(trust_env=False, retries=0)
     # httpx has no public hook for the network backend; swap the pool for one
     # built on ours (same settings as httpx's defaults). httpx is pinned <0.29.
+    # One idle connection kept per fetch thread: with fewer (httpx's default
+    # is 20), 32 threads over 8 hosts closed and reopened connections all the
+    # time, and an all-304 poll of 200 feeds took 1.4 s instead of 0.35 s.
+    threads = policy.max_hosts_in_parallel
     transport._pool = httpcore.ConnectionPool(
-        ssl_context=httpx.create_ssl_context(trust_env=False),
-        max_connections=100,
-        max_keepalive_connections=20,
+        ssl_context=_ssl_context(),
+        max_connections=max(100, threads),
+        max_keepalive_connections=max(20, threads),
         keepalive_expiry=5.0,
         network_backend=GuardedBackend(AddressPolicy(frozenset(policy.allow_hosts))),
     )
@@ -316,6 +329,11 @@ class Fetcher:
             result.etag = resp.headers.get("etag")
             result.last_modified = resp.headers.get("last-modified")
             if resp.status_code == 304:
+                # A 304 has no body; reading its (empty) end lets httpcore keep the
+                # connection for the next request to the host. Closed unread, the
+                # connection is dropped, and an all-304 poll of 200 feeds paid 200
+                # connects and DNS checks.
+                resp.read()
                 return None
             if resp.status_code >= 300 or resp.status_code < 200:
                 result.error = f"http_{resp.status_code}"
@@ -359,7 +377,7 @@ class Fetcher:
             return res
 
         # Interleave hosts so that idle workers never all queue behind one slow host.
-        order = _round_robin_by_host(reqs)
+        order = round_robin_by_host([r.url for r in reqs])
         results: list[FetchResult | None] = [None] * len(reqs)
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
             for i, res in zip(order, pool.map(one, [reqs[i] for i in order])):
@@ -367,10 +385,11 @@ class Fetcher:
         return results  # type: ignore[return-value]
 
 
-def _round_robin_by_host(reqs: list[FetchRequest]) -> list[int]:
+def round_robin_by_host(urls: list[str]) -> list[int]:
+    """Indexes of `urls`, one host after another: first of each host, then second..."""
     queues: dict[str, list[int]] = {}
-    for i, r in enumerate(reqs):
-        queues.setdefault(host_key(r.url), []).append(i)
+    for i, u in enumerate(urls):
+        queues.setdefault(host_key(u), []).append(i)
     order: list[int] = []
     lanes = list(queues.values())
     depth = max((len(q) for q in lanes), default=0)
@@ -379,4 +398,4 @@ def _round_robin_by_host(reqs: list[FetchRequest]) -> list[int]:
     return order
 
 
-__all__ = ["FetchPolicy", "FetchRequest", "FetchResult", "Fetcher", "host_key", "parse_retry_after"]
+__all__ = ["FetchPolicy", "FetchRequest", "FetchResult", "Fetcher", "host_key", "parse_retry_after", "round_robin_by_host"]

@@ -21,10 +21,11 @@ from extractors.feeds import FeedEntry, parse_feed
 from extractors.http import FetchPolicy, Fetcher, FetchRequest
 from extractors.sources import Source, load_sources
 from extractors.urls import canonical_url, same_site
+from flows.batch_loop import quoted
 from flows.batches import NewEntry, fetch_policy
 from flows.daily_ingest import ingest_queue
 from flows.ingest_steps import finish_run, queue_rows
-from flows.page_work import classifier_for
+from flows.page_work import reference_framings
 from flows.runlock import run_lock
 from flows.runs import RunRecorder
 from flows.settings import load_settings
@@ -135,7 +136,8 @@ def backfill(
         candidates += _entries_from_urls(read_url_list(Path(urls_file)), sources)
     if since:
         since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
-        candidates += discover_since(sources, since, fetch_policy(settings, settings.fetch.max_feed_bytes))
+        candidates += discover_since(**quoted({"sources": sources, "since": since,
+                                                 "policy": fetch_policy(settings, settings.fetch.max_feed_bytes)}))
     unique = list({n.url: n for n in candidates}.values())
     with run_lock(db_path, "backfill"):
         run = RunRecorder(db_path, "backfill")
@@ -144,7 +146,7 @@ def backfill(
             # Anything already loaded (by a run or an earlier, interrupted backfill) is skipped.
             todo = _not_loaded(unique, db_path)
             run.commit(LoadBatch(queue=queue_rows(run, todo), sources=[source_row(s) for s in sources],
-                                 framings=[framing_row(r) for r in classifier_for(settings).references]))
+                                 framings=[framing_row(r) for r in reference_framings(settings)]))
             before = run.counts["articles_loaded"]
             ingest_queue(run, settings)
             c = run.counts

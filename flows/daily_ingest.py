@@ -15,7 +15,7 @@ from alerts.flow import check_alerts
 from extractors.politeness import contact_warning
 from extractors.sources import load_sources
 from flows import progress
-from flows.batch_loop import chunked, run_batches
+from flows.batch_loop import chunked, quoted, run_batches
 from flows.batches import fetch_policy, process_batch
 from flows.ingest_steps import commit_batch, commit_polls, due_sources, finish_run, poll_feeds, ready_entries
 from flows.run_report import publish_summary
@@ -75,8 +75,8 @@ def _ingest(run: RunRecorder, settings: Settings, sources: list, states: dict) -
     progress.plan("feeds", len(sources))
     due, waiting = due_sources(sources, states)
     with run.timed("poll"):
-        polls = poll_feeds(due, states, fetch_policy(settings, settings.fetch.max_feed_bytes), settings.fetch.stale_days,
-                           settings.fetch.max_entries_per_feed)
+        polls = poll_feeds(**quoted({"sources": due, "states": states, "policy": fetch_policy(settings, settings.fetch.max_feed_bytes),
+                                     "stale_days": settings.fetch.stale_days, "max_entries": settings.fetch.max_entries_per_feed}))
     conn = connect(db_path)
     try:
         commit_polls(conn, run, polls, states, sources, settings, waiting)
@@ -85,7 +85,7 @@ def _ingest(run: RunRecorder, settings: Settings, sources: list, states: dict) -
         conn.close()
     progress.advance("feeds", len(sources), ok=len(polls) - run.counts["feeds_failed"])
     ingest_queue(run, settings, entries)
-    alerts = check_alerts(db_path, settings)  # before the snapshot, so analysts see today's alerts
+    alerts = check_alerts(**quoted({"db_path": db_path, "settings": settings}))  # before the snapshot, so analysts see today's alerts
     summary = {**finish_run(run, settings, force_snapshot=bool(alerts.get("new"))), "alerts": alerts}
     publish_summary(summary)
     return summary

@@ -30,7 +30,7 @@ from extractors.sources import Source
 from extractors.urls import canonical_url
 from flows.batches import BatchResult, NewEntry
 from flows.ledger import RunLedger, utcnow
-from flows.page_work import classifier_for
+from flows.page_work import reference_framings
 from flows.runs import RunRecorder
 from flows.settings import Settings
 from warehouse import connect, query
@@ -159,7 +159,7 @@ def commit_polls(conn, run: RunRecorder, polls: list[SourcePoll], states: dict[s
                                   settings.fetch.stale_days, now)]
     c["feeds_flagged"] = sum(is_flagged(h, threshold) for h in b.source_health)
     b.sources = [source_row(s) for s in sources]
-    b.framings = [framing_row(r) for r in classifier_for(settings).references]
+    b.framings = [framing_row(r) for r in reference_framings(settings)]
     run.add(ledger)
     run.commit(b, conn)
 

@@ -35,7 +35,7 @@ from flows import progress
 from flows.batch_loop import run_batches
 from flows.ingest_steps import publish_analyst_snapshot
 from flows.ledger import RunLedger, utcnow
-from flows.page_work import classifier_for
+from flows.page_work import classifier_for, reference_framings
 from flows.runlock import run_lock
 from flows.runs import RunRecorder
 from flows.settings import Settings, load_settings
@@ -73,7 +73,7 @@ def classify_stored(chunk: list[dict], settings: Settings, run_id: str, at: date
 def _framings(settings: Settings) -> list[dict]:
     # The references in use go in with the rows classified against them
     # (an edited reference's sha256 is updated in `framings`).
-    return [framing_row(r) for r in classifier_for(settings).references]
+    return [framing_row(r) for r in reference_framings(settings)]
 
 
 def _finish(settings: Settings, run: RunRecorder, message: str) -> str | None:

@@ -158,3 +158,22 @@ def test_title_rule_same_site_within_seven_days_only():
     assert res.story_of_new["c"] == "c"  # twelve days later: a new piece
     assert res.story_of_new["d"] == "d"  # another site
     assert title_key("Commentary | Site") is None  # too generic to identify anything
+
+
+def test_signatures_and_bands_are_datasketchs_bit_for_bit(corpus):
+    """Stored signatures stay comparable: ours are datasketch 2's affine32
+    MinHash, and the LSH bands are those datasketch's MinHashLSH would pick."""
+    from datasketch import MinHash, MinHashLSH
+
+    from extractors.dedup import _LSH_PARAMS, LSH_THRESHOLD, NUM_PERM, SCHEME, SEED, minhash_of, shingles
+
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    assert _LSH_PARAMS == (lsh.b, lsh.r)
+    texts = [a.text for _, a in corpus][:40] + ["", "one two", "a b c d e f"]
+    for text in texts:
+        sh = shingles(text)
+        m = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+        if sh:
+            m.update_batch(list(sh))
+        assert minhash_of(sh).dtype == m.hashvalues.dtype
+        assert (minhash_of(sh) == m.hashvalues).all()

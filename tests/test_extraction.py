@@ -116,6 +116,23 @@ def test_pool_kills_a_stuck_worker_and_records_a_timeout():
     assert out[3].reason == "worker_died"
 
 
+def _slow_or_crashing_many(pages, settings):
+    return [_slow_or_crashing(b, u, e, settings) for b, u, e in pages]
+
+
+def test_pages_travel_several_to_a_message_and_only_the_page_at_fault_fails():
+    """A message whose worker hangs or dies is split; its other pages are extracted all the same."""
+    good = (mini("truce.html"), f"{BASE}/commentary/truce.html", None)
+    pages = [good] * 20
+    pages[3] = (b"<html></html>", f"{BASE}/sleep", None)
+    pages[12] = (b"<html></html>", f"{BASE}/crash", None)
+    out = extract_many(pages, workers=2, timeout=3.0, batch_fn=_slow_or_crashing_many, pages_per_message=5)
+    kinds = [type(r).__name__ for r in out]
+    assert kinds.count("ExtractedArticle") == 18, kinds
+    assert out[3].reason == "extract_timeout" and out[3].url.endswith("/sleep")
+    assert out[12].reason == "worker_died" and out[12].url.endswith("/crash")
+
+
 def test_pool_gives_the_same_results_as_in_process():
     pages = [(mini(n), f"{BASE}/commentary/{n}", None) for n in ("truce.html", "engage.html", "rice.html")]
     pooled = extract_many(pages, workers=2)
