@@ -78,9 +78,9 @@ def calibrate_on_labels(clf, items: list, labels_file: Path, log=print) -> tuple
     the honest "after" figures."""
     from .calibrate import fit_supervised, training_pairs
 
-    base = training_pairs(include_realtext=True)
+    base, base_groups = training_pairs(include_realtext=True)
     pairs = [(g, d) for _, g, d in items] + base
-    supervised, cv = fit_supervised(clf, pairs, log=log)
+    supervised, cv = fit_supervised(clf, pairs, log=log, groups=["analyst"] * len(items) + base_groups)
     params = json.loads(json.dumps(clf.fitted or {}))
     params["supervised"] = supervised
     params.setdefault("fitted_on", {})["calibrated"] = {

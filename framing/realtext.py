@@ -7,7 +7,9 @@ per article named by a hash of its URL, so every checkout on the machine shares
 them. `python -m framing.realtext missing` lists manifest rows whose text is
 not cached; `python -m framing.realtext check URL TITLE` says whether an
 article is on the independent hold-out list (`../shared/holdout-exclude/`),
-which a development set must never contain.
+which a development set must never contain. `merge STAGING.csv...` builds the
+manifest and its fit/test split from labelled staging files; `append
+STAGING.csv...` adds later texts to the fit split only (the test split is fixed).
 """
 
 from __future__ import annotations
@@ -162,15 +164,10 @@ def copy_groups(rows: list[dict]) -> list[int]:
     return [find(i) for i in range(len(rows))]
 
 
-def merge_staging(paths: list[Path], hashes: set[str] | None = None) -> tuple[list[dict], list[str]]:
-    """Rows of the staging CSVs -> manifest rows with a deterministic split.
-
-    Per label, copy groups are ordered by a hash of their first URL and the first
-    ones go to `test` until it holds TEST_SHARE of the label's rows, so the split
-    does not depend on file order and copies of one story share a split.
-    Held-out, duplicate-URL and unlabelled rows are dropped and reported."""
-    hashes = holdout_hashes() if hashes is None else hashes
-    rows, notes, seen = [], [], set()
+def read_staging(paths: list[Path], hashes: set[str], seen: set[str] | None = None) -> tuple[list[dict], list[str]]:
+    """Labelled rows of staging CSVs; unlabelled, held-out and already-seen URLs are
+    dropped and reported (`seen` holds normalised URLs and grows)."""
+    rows, notes, seen = [], [], set() if seen is None else seen
     for path in paths:
         with Path(path).open(encoding="utf-8", newline="") as f:
             for r in csv.DictReader(f):
@@ -184,6 +181,17 @@ def merge_staging(paths: list[Path], hashes: set[str] | None = None) -> tuple[li
                 else:
                     seen.add(norm_url(r["url"]))
                     rows.append(r)
+    return rows, notes
+
+
+def merge_staging(paths: list[Path], hashes: set[str] | None = None) -> tuple[list[dict], list[str]]:
+    """Rows of the staging CSVs -> manifest rows with a deterministic split.
+
+    Per label, copy groups are ordered by a hash of their first URL and the first
+    ones go to `test` until it holds TEST_SHARE of the label's rows, so the split
+    does not depend on file order and copies of one story share a split.
+    Held-out, duplicate-URL and unlabelled rows are dropped and reported."""
+    rows, notes = read_staging(paths, holdout_hashes() if hashes is None else hashes)
     groups = copy_groups(rows)
     members: dict[int, list[int]] = {}
     for i, g in enumerate(groups):
@@ -209,6 +217,27 @@ def merge_staging(paths: list[Path], hashes: set[str] | None = None) -> tuple[li
         for i in idx:
             rows[i]["split"] = rows[idx[0]]["split"]
     rows.sort(key=lambda r: (r["split"], r["label"], r["url"]))
+    return rows, notes
+
+
+def append_fit(manifest: list[dict], paths: list[Path], hashes: set[str] | None = None) -> tuple[list[dict], list[str]]:
+    """Rows of the staging CSVs added to an existing manifest's fit split only.
+
+    The test split is fixed once measured, so later texts only ever feed the fit
+    split. A new row that is a copy of any manifest story (same normalised title
+    or most shingles shared, `copy_groups`) is dropped: a copy of a test story in
+    the fit split would leak the test into the fit."""
+    seen = {norm_url(r["url"]) for r in manifest}
+    new, notes = read_staging(paths, holdout_hashes() if hashes is None else hashes, seen)
+    groups = copy_groups(manifest + new)
+    known = set(groups[: len(manifest)])
+    kept = []
+    for r, g in zip(new, groups[len(manifest):]):
+        if g in known:
+            notes.append(f"dropped (a copy of a manifest story): {r['url']}")
+        else:
+            kept.append({**r, "split": "fit"})
+    rows = sorted(manifest + kept, key=lambda r: (r["split"], r["label"], r["url"]))
     return rows, notes
 
 
@@ -241,7 +270,16 @@ def main(argv: list[str]) -> int:
             counts[(r["split"], r["label"])] += 1
         print(f"wrote {MANIFEST}: {len(rows)} rows; " + ", ".join(f"{s}/{lab} {n}" for (s, lab), n in sorted(counts.items())), file=sys.stderr)
         return 0
-    print("usage: python -m framing.realtext missing | check URL TITLE | merge STAGING.csv...", file=sys.stderr)
+    if argv[:1] == ["append"] and len(argv) > 1:
+        with MANIFEST.open(encoding="utf-8", newline="") as f:
+            manifest = [{k: (r.get(k) or "").strip() for k in FIELDS} for r in csv.DictReader(f)]
+        rows, notes = append_fit(manifest, [Path(p) for p in argv[1:]])
+        write_manifest(rows)
+        for n in notes:
+            print(n, file=sys.stderr)
+        print(f"wrote {MANIFEST}: {len(rows) - len(manifest)} rows added to the fit split ({len(rows)} in all)", file=sys.stderr)
+        return 0
+    print("usage: python -m framing.realtext missing | check URL TITLE | merge STAGING.csv... | append STAGING.csv...", file=sys.stderr)
     return 2
 
 

@@ -60,3 +60,27 @@ def test_eval_skips_the_real_text_section_when_nothing_is_cached(tmp_path, monke
     text = console.export_text()
     assert f"{n} of {n} texts are not cached" in text and "section skipped" in text
     assert out["lexical"]["realtext"] == {} and out["lexical"]["split"] == "test"
+
+
+def test_append_adds_to_fit_only_and_drops_copies_of_manifest_stories(tmp_path, monkeypatch):
+    monkeypatch.setenv("FRAMEWATCH_REALTEXT_CACHE", str(tmp_path / "cache"))
+    test_story = " ".join(f"teststory{i}" for i in range(80))
+    manifest = [{"url": "https://t.example/1", "title": "A test piece", "outlet": "", "date": "", "label": "neither",
+                 "split": "test", "justification": "x"}]
+    write_cached(manifest[0]["url"], manifest[0]["title"], test_story)
+    new = [
+        {"url": "https://n.example/fresh", "title": "Fresh piece", "label": "transactional_truce", "justification": "x"},
+        {"url": "https://mirror.example/1", "title": "Syndicated", "label": "neither", "justification": "x"},
+        {"url": "https://T.example/1/", "title": "Same URL", "label": "neither", "justification": "x"},
+        {"url": "https://held.example/x", "title": "Held", "label": "neither", "justification": "x"},
+    ]
+    write_cached(new[0]["url"], new[0]["title"], " ".join(f"fresh{i}" for i in range(80)))
+    write_cached(new[1]["url"], new[1]["title"], "Lead paragraph. " + test_story)
+    hashes = {hashlib.sha256(norm_url("https://held.example/x").encode()).hexdigest()}
+    rows, notes = realtext.append_fit(manifest, [_staging(tmp_path / "s.csv", new)], hashes)
+    by_url = {r["url"]: r for r in rows}
+    assert by_url["https://t.example/1"]["split"] == "test"
+    assert by_url["https://n.example/fresh"]["split"] == "fit"
+    assert set(by_url) == {"https://t.example/1", "https://n.example/fresh"}
+    assert any("copy of a manifest story" in n and "mirror.example" in n for n in notes)
+    assert any("duplicate URL" in n for n in notes) and any("hold-out" in n for n in notes)
