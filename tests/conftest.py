@@ -6,6 +6,7 @@ sockets on 127.0.0.1 into a real DuckDB file.
 """
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -15,6 +16,10 @@ from flows.prefect_env import configure_prefect
 
 # Prefect reads its settings at import: point it at a throwaway home first.
 configure_prefect(tempfile.mkdtemp(prefix="framewatch-test-"))
+# The real-text cache (third-party texts, ~/.cache/framewatch/realtext) exists
+# only on machines that gathered it: tests must not depend on it, nor fit on
+# 700 texts because it happens to be there. Tests that need a cache make one.
+os.environ["FRAMEWATCH_REALTEXT_CACHE"] = tempfile.mkdtemp(prefix="framewatch-realtext-")
 
 from demo.server import DemoSite, serve_sites, write_sources_file  # noqa: E402
 
