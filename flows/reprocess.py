@@ -101,12 +101,8 @@ def reclassify(overrides: dict | None = None) -> dict:
     out = {"classifier": clf.name, "classifier_version": clf.version, "articles": 0, "already_current": 0,
            "classified": 0, "loaded": 0, "rows": Counter(), "batches": 0, "made_current": False,
            "current": None, "snapshot": None, "database": str(db)}
-    if not Path(db).exists():
-        out["message"] = f"no warehouse at {db}"
+    if not _planned(db, out, "reclassify_status", [clf.name, clf.version], "classify"):
         return out
-    [st] = _read(db, "reclassify_status", [clf.name, clf.version])
-    out["articles"], out["already_current"] = st["articles"], st["already_current"]
-    progress.plan("classify", st["articles"] - st["already_current"])
     with run_lock(db, "reclassify"):
         run = RunRecorder(db, "reclassify")
         with run.failing():
@@ -137,6 +133,19 @@ def reclassify(overrides: dict | None = None) -> dict:
                       if out["loaded"] else
                       f"nothing to do: all {out['articles']} articles already have {clf.name} {clf.version}; no row written")
     return out
+
+
+def _planned(db: Path, out: dict, status_query: str, params: list, stage: str) -> bool:
+    """Fill `out` with how many articles there are and how many are already
+    current, and announce the rest to the progress display; False (with the
+    message in `out`) when there is no warehouse yet."""
+    if not Path(db).exists():
+        out["message"] = f"no warehouse at {db}"
+        return False
+    [st] = _read(db, status_query, params)
+    out["articles"], out["already_current"] = st["articles"], st["already_current"]
+    progress.plan(stage, st["articles"] - st["already_current"])
+    return True
 
 
 def _make_current_if_complete(db: Path, classifier: str, version: str) -> bool:
@@ -220,12 +229,8 @@ def reextract(overrides: dict | None = None) -> dict:
     version = article_mod.EXTRACTOR_VERSION  # looked up now, not at import: the version this call writes
     out = {"extractor_version": version, "articles": 0, "already_current": 0, "reextracted": 0, "text_changed": 0,
            "reclassified": 0, "failed": 0, "reasons": Counter(), "batches": 0, "snapshot": None, "database": str(db)}
-    if not Path(db).exists():
-        out["message"] = f"no warehouse at {db}"
+    if not _planned(db, out, "reextract_status", [version], "extract"):
         return out
-    [st] = _read(db, "reextract_status", [version])
-    out["articles"], out["already_current"] = st["articles"], st["already_current"]
-    progress.plan("extract", st["articles"] - st["already_current"])
     with run_lock(db, "reextract"):
         run = RunRecorder(db, "reextract")
         with run.failing():

@@ -202,6 +202,12 @@ def _labels_from(probs: np.ndarray, classes: list, rel: np.ndarray, counts: list
         clf.fitted = fitted
 
 
+def _mean_group_f1(gold: np.ndarray, pred: np.ndarray, groups: np.ndarray, classes: list) -> float:
+    """Macro-F1 within each group of texts, averaged over the groups."""
+    return float(np.mean([macro_f1(gold[groups == g].tolist(), pred[groups == g].tolist(), classes)
+                          for g in sorted(set(groups.tolist()))]))
+
+
 def fit_supervised(clf, labelled: list, log=print, groups: list[str] | None = None) -> tuple[dict, dict]:
     """Fit the gate and the framing model on (gold label, ArticleText) pairs;
     `groups` names each pair's source ("dev", "real", "analyst"), see DEV_WEIGHT_GRID.
@@ -237,9 +243,7 @@ def fit_supervised(clf, labelled: list, log=print, groups: list[str] | None = No
         framing_cv = _cv_predict(fd, ft, fy, "framing", C_GRID, weights=sw)
         for c in C_GRID:
             p = framing_cv[c]
-            pred = np.array([classes[j] for j in p.argmax(axis=1)])
-            f1 = float(np.mean([macro_f1([y for y, gg in zip(fy, fg) if gg == g], list(pred[fg == g]), classes)
-                                for g in sorted(set(fg))]))
+            f1 = _mean_group_f1(np.asarray(fy), np.array([classes[j] for j in p.argmax(axis=1)]), fg, classes)
             if best is None or f1 > best[0] + 1e-9:
                 best = (f1, c, p, w, sw)
     log(f"framing: C={best[1]} dev weight {best[3]} cross-validated macro-F1 {best[0]:.3f} over {len(fy)} on-topic texts"
