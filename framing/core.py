@@ -20,7 +20,7 @@ import numpy as np
 
 from .boilerplate import is_disclaimer, is_heading, key
 from .contrast import contrast_sentences, neutral_sentences
-from .lexical import LexicalEncoder, batch_token_cache
+from .lexical import LexicalEncoder, batch_token_cache, join_sentences
 from .lexicon import FramingLexicon
 from .relevance import FEATURES as RELEVANCE_FEATURES, RelevanceGate
 from .sentences import split_sentences, word_count
@@ -199,7 +199,7 @@ class SentenceMatchClassifier:
                     lex[start:end],
                     float(lengths[start:end].sum()),
                     distanced[start:end],
-                    " ".join(rel_sents[i]),
+                    join_sentences(rel_sents[i]),
                     np.concatenate([stance_shares, rel_all[i, len(RELEVANCE_FEATURES):]]),
                 )
             )
@@ -335,6 +335,12 @@ class SentenceMatchClassifier:
 
     # ---- classification ---------------------------------------------------------------
     def classify_many(self, docs: list[ArticleText]) -> list[Classification]:
+        # One token cache for the whole batch: the supervised layer re-reads the
+        # texts doc_states has analysed (lexical.py).
+        with batch_token_cache():
+            return self._classify_many(docs)
+
+    def _classify_many(self, docs: list[ArticleText]) -> list[Classification]:
         states, rel_features = self.doc_states(docs)
         all_margins = [self.margins(st) for st in states]
         all_feats = [self.framing_features(st, m) for st, m in zip(states, all_margins)]

@@ -86,6 +86,11 @@ _BATCH_CACHE: ContextVar[dict | None] = ContextVar("framing_token_cache", defaul
 
 @contextmanager
 def batch_token_cache():
+    """A fresh cache for the batch; inside an active one (classify_many opens one
+    around doc_states and the supervised layer), that one is kept."""
+    if _BATCH_CACHE.get() is not None:
+        yield
+        return
     token = _BATCH_CACHE.set({})
     try:
         yield
@@ -100,16 +105,48 @@ def analyze(text: str, stop: frozenset = _STOP) -> list[str]:
     key = (text, id(stop))
     hit = cache.get(key)
     if hit is None:
-        hit = cache[key] = _analyze(text, stop)
+        hit = cache[key] = _from_words(_words(text, cache), stop)
+    return hit
+
+
+def join_sentences(sentences: list[str]) -> str:
+    """`" ".join(sentences)`; within a batch, `analyze` of the result is built
+    from the sentences' cached words instead of a second regex pass over the
+    whole text. Exact: no `_TOKEN` or `_US_FORMS` match can span the joining
+    space, and the negator and bigram steps run over the joined word list just
+    as `_analyze` would (tests/test_framing_tokens.py checks it on tricky text)."""
+    text = " ".join(sentences)
+    cache = _BATCH_CACHE.get()
+    if cache is not None and len(sentences) > 1:  # one sentence is its own text
+        cache[(text, "parts")] = sentences
+    return text
+
+
+def _words(text: str, cache: dict) -> list[str]:
+    """The regex part of `_analyze`, cached per text: it is the same for both
+    stop lists, and a joined text's words are its sentences' (join_sentences)."""
+    key = (text, None)
+    hit = cache.get(key)
+    if hit is None:
+        parts = cache.get((text, "parts"))
+        if parts is None:
+            hit = _TOKEN.findall(_US_FORMS.sub(" usa ", text).lower())
+        else:
+            hit = [w for part in parts for w in _words(part, cache)]
+        cache[key] = hit
     return hit
 
 
 def _analyze(text: str, stop: frozenset) -> list[str]:
+    return _from_words(_TOKEN.findall(_US_FORMS.sub(" usa ", text).lower()), stop)
+
+
+def _from_words(words: list[str], stop: frozenset) -> list[str]:
     """Stemmed content words plus adjacent bigrams; a negator is fused onto the
     next content word so "not sustainable" does not match "sustainable"."""
     tokens: list[str] = []
     negate = False
-    for raw in _TOKEN.findall(_US_FORMS.sub(" usa ", text).lower()):
+    for raw in words:
         if raw in _NEGATORS:
             negate = True
             continue

@@ -14,6 +14,8 @@ import re
 
 import numpy as np
 
+from .lexical import join_sentences
+
 _CHINA = re.compile(
     r"\b(China|Chinese|Beijing|Xi|PRC|Sino|CCP|Communist Party|People's Liberation Army|PLA|Zhongnanhai)\b"
 )
@@ -107,7 +109,7 @@ class RelevanceGate:
 
     def features(self, docs_sentences: list[list[str]], third_party: bool = False) -> np.ndarray:
         """FEATURES per document; with third_party, THIRD_PARTY_FEATURES appended."""
-        texts = [" ".join(s) for s in docs_sentences]
+        texts = [join_sentences(s) for s in docs_sentences]
         topic = self._encoder.encode(texts) @ self._centroid
         arrays = [mention_arrays(s) for s in docs_sentences]
         counts = np.vstack([count_features(s, a) for s, a in zip(docs_sentences, arrays)]) if texts else np.zeros((0, 4))
