@@ -17,14 +17,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-DISCLAIMER = re.compile(
+from .patterns import Prefiltered
+
+# Prefiltered: the same matches, skipping sentences that hold none of the words a match needs (patterns.py).
+DISCLAIMER = Prefiltered(re.compile(
     r"views? (of|expressed|are those of) (the |their |its )?(authors?|writers?|contributors?|experts?)\b"
     r"|reflects? (only )?the (personal )?views? of|do(es)? not necessarily (reflect|represent)"
     r"|does not take (institutional|corporate) positions|(first|originally|also) published"
     r"|all rights reserved|welcome to visit|subscribe to|follow us on|sign up for|click here"
     r"|the opinions expressed|editorial (policy|standards)|this article (is|was) (republished|reproduced)",
     re.I,
-)
+))
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]{0,3}$")
 # A sentence on at least this many distinct pages of one site, and on at least
 # this share of the site's pages seen, is boilerplate: a template line is on

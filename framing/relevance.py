@@ -15,35 +15,37 @@ import re
 import numpy as np
 
 from .lexical import join_sentences
+from .patterns import Prefiltered
 
-_CHINA = re.compile(
+# Prefiltered: the same matches, skipping sentences that hold none of the words a match needs (patterns.py).
+_CHINA = Prefiltered(re.compile(
     r"\b(China|Chinese|Beijing|Xi|PRC|Sino|CCP|Communist Party|People's Liberation Army|PLA|Zhongnanhai)\b"
-)
-_US = re.compile(
+))
+_US = Prefiltered(re.compile(
     r"(\bUnited States\b|\bU\.S\.|\bUS\b|\bUSA\b|\bAmerica|\bWashington\b|\bTrump\b|\bBiden\b"
     r"|\bWhite House\b|\bPentagon\b|\bCongress\b|\bState Department\b)"
-)
-_BILATERAL = re.compile(
+))
+_BILATERAL = Prefiltered(re.compile(
     r"\b(U\.?S\.?|America|American)\s?[-–]\s?(China|Chinese)\b|\b(China|Sino)\s?[-–]\s?(U\.?S\.?|America|American)\b"
     r"|between (Beijing|China) and (Washington|the United States|the US|America)"
     r"|between (Washington|the United States|the US|America) and (Beijing|China)"
     r"|\b(Washington and Beijing|Beijing and Washington)\b|\btwo (superpowers|largest economies)\b"
-)
+))
 
 # Other countries and blocs: a sentence that names China and the US among
 # others ("firms from Australia, China and the United States") is a list, not a
 # statement about the relationship, so it does not count as a joint mention.
-_OTHERS = re.compile(
+_OTHERS = Prefiltered(re.compile(
     r"\b(Japan|Korea|India|Russia|Britain|UK|Germany|France|Italy|Spain|Europe|European|EU|Australia|Canada"
     r"|Mexico|Brazil|Argentina|Chile|Bolivia|Peru|Nigeria|Africa|African|Indonesia|Vietnam|Malaysia|Thailand"
     r"|Philippines|Singapore|Taiwan|Pakistan|Iran|Israel|Saudi|Turkey|Ukraine|Egypt|Kenya|ASEAN|Myanmar"
     r"|Bangladesh|Poland|Netherlands|Sweden|Norway|Switzerland|Gulf)\b"
-)
-_PAIR = re.compile(
+))
+_PAIR = Prefiltered(re.compile(
     r"\b(the two|both|two) (countries|presidents|leaders|powers|sides|governments|capitals|militaries"
     r"|economies|superpowers|giants|delegations)\b|\bbilateral\b",
     re.I,
-)
+))
 FEATURES = ("min_mentions", "joint_windows", "joint_frac", "pair_refs", "topic_sim")
 _CAP = 5.0
 

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import re
 
-_CUES = re.compile(
+from .patterns import Prefiltered
+
+# Prefiltered: the same matches, skipping sentences that hold none of the words a match needs (patterns.py).
+_CUES = Prefiltered(re.compile(
     r"\b(some|many|other|most) (commentators|analysts|observers|critics|pundits|experts|officials|scholars)\b"
     r"|\b(analysts|commentators|pundits|critics|sceptics|skeptics) (keep|now|often|still|like to|have|who)\b"
     r"|\bcommentariat\b|\bconventional wisdom\b|\bcomfortable consensus\b|\bthe (popular|prevailing|dominant) (view|narrative|reading)\b"
@@ -20,7 +23,7 @@ _CUES = re.compile(
     r"|\b(description|story|narrative|reading|claim|label) (is|are) (mistaken|wrong|misleading)\b"
     r"|\bnot (a|an|the) [^.,;]{1,40}\bbut\b|\bno mere\b|\bit is tempting to\b",
     re.I,
-)
+))
 
 
 # Reported speech: a sentence that attributes a statement to someone else
@@ -28,11 +31,11 @@ _CUES = re.compile(
 # position; the framing of a commentary is carried by its author's own voice.
 # News pieces are mostly such sentences, and their vocabulary ("keep channels
 # open", "continue consultations") otherwise reads like an engagement framing.
-_REPORTED = re.compile(
+_REPORTED = Prefiltered(re.compile(
     r"\b(said|says|told (reporters|journalists|a|the)|according to|in a statement|statement (said|read)"
     r"|readout|spokes(man|woman|person)|announced|confirmed|stated)\b",
     re.I,
-)
+))
 
 
 def is_distanced(sentence: str, reported_speech: bool = False) -> bool:

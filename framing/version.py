@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 # Modules that take part in labelling (not evaluation, calibration or loading of test sets).
 LABELLING_MODULES = (
     "backends.py", "boilerplate.py", "contrast.py", "core.py", "embedding.py", "lexical.py",
-    "lexicon.py", "references.py", "relevance.py", "sentences.py", "stance.py", "supervised.py", "types.py",
+    "lexicon.py", "patterns.py", "references.py", "relevance.py", "sentences.py", "stance.py", "supervised.py", "types.py",
 )
 
 
