@@ -141,18 +141,33 @@ def _analyze(text: str, stop: frozenset) -> list[str]:
     return _from_words(_TOKEN.findall(_US_FORMS.sub(" usa ", text).lower()), stop)
 
 
+# What `_from_words` makes of a word under a stop list, remembered per stop list:
+# one dict lookup per word instead of two set tests, a length test and a call
+# to the stem cache (this loop runs over every word of every page three times).
+# Bounded like stem's cache.
+_NEGATOR, _DROPPED = object(), object()
+_WORD_MEMO: dict[frozenset, dict[str, object]] = {}
+
+
 def _from_words(words: list[str], stop: frozenset) -> list[str]:
     """Stemmed content words plus adjacent bigrams; a negator is fused onto the
     next content word so "not sustainable" does not match "sustainable"."""
+    memo = _WORD_MEMO.get(stop)
+    if memo is None or len(memo) > 200_000:
+        memo = _WORD_MEMO[stop] = {}
     tokens: list[str] = []
     negate = False
     for raw in words:
-        if raw in _NEGATORS:
+        token = memo.get(raw)
+        if token is None:
+            token = memo[raw] = (
+                _NEGATOR if raw in _NEGATORS else _DROPPED if raw in stop or len(raw) < 3 else stem(raw)
+            )
+        if token is _NEGATOR:
             negate = True
             continue
-        if raw in stop or len(raw) < 3:
+        if token is _DROPPED:
             continue
-        token = stem(raw)
         if negate:
             token = "not_" + token
             negate = False
