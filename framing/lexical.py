@@ -13,7 +13,8 @@ from contextvars import ContextVar
 from functools import lru_cache, partial
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from scipy.sparse import csr_matrix
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfTransformer
 
 _TOKEN = re.compile(r"[a-z][a-z\-']+|[0-9]{2,4}")
 # Country names are stop words here: every on-topic sentence has them, so they
@@ -176,24 +177,44 @@ def _from_words(words: list[str], stop: frozenset) -> list[str]:
     return tokens + bigrams
 
 
+def count_rows(token_lists: list[list[str]], vocabulary: dict[str, int], dtype=np.float32) -> csr_matrix:
+    """The matrix sklearn's CountVectorizer.transform builds from these analysed
+    texts (term counts as `dtype`, column indices sorted), bit for bit; its
+    Python loop raised and caught a KeyError for every out-of-vocabulary token
+    (most of an article's), here one dict lookup per token and numpy for the rest."""
+    n, width = len(token_lists), len(vocabulary)
+    get = vocabulary.get
+    cols = np.fromiter((get(t, -1) for toks in token_lists for t in toks), dtype=np.int64)
+    rows = np.repeat(np.arange(n, dtype=np.int64), [len(toks) for toks in token_lists])
+    known = cols >= 0
+    # One sorted pass over (row, column) keys gives each row's distinct columns in
+    # order with their counts: the CSR layout after sklearn's sort_indices.
+    keys, counts = np.unique(rows[known] * width + cols[known], return_counts=True)
+    indptr = np.searchsorted(keys, np.arange(n + 1, dtype=np.int64) * width)
+    return csr_matrix(
+        (counts.astype(dtype), (keys % width).astype(np.int32), indptr.astype(np.int32)), shape=(n, width)
+    )
+
+
 class LexicalEncoder:
     """Maps sentences to L2-normalised sparse TF-IDF rows; cosine = dot product."""
 
     name = "tfidf-stem-uni-bi"
 
     def __init__(self, fit_sentences: list[str], keep_countries: bool = False):
-        stop = TOPIC_STOP if keep_countries else _STOP
-        self._vectorizer = TfidfVectorizer(
-            analyzer=partial(analyze, stop=stop), sublinear_tf=True, norm="l2", min_df=1, dtype=np.float32
-        )
-        self._vectorizer.fit(fit_sentences)
+        self._stop = TOPIC_STOP if keep_countries else _STOP
+        # sklearn's TfidfVectorizer is exactly these two steps; kept apart so that
+        # encode can count with count_rows (same matrix) and reuse the transformer.
+        self._vectorizer = CountVectorizer(analyzer=partial(analyze, stop=self._stop), min_df=1, dtype=np.float32)
+        self._tfidf = TfidfTransformer(sublinear_tf=True, norm="l2").fit(self._vectorizer.fit_transform(fit_sentences))
 
     @property
     def vocabulary_size(self) -> int:
         return len(self._vectorizer.vocabulary_)
 
     def encode(self, sentences: list[str]):
-        return self._vectorizer.transform(sentences)
+        counts = count_rows([analyze(s, self._stop) for s in sentences], self._vectorizer.vocabulary_)
+        return self._tfidf.transform(counts, copy=False)
 
     @staticmethod
     def similarity(a, b) -> np.ndarray:
