@@ -51,3 +51,21 @@ def test_a_page_is_classified_the_same_alone_and_in_a_batch():
     alone = [clf.classify_many([d])[0].to_dict() for d in docs]
     assert together == alone
     assert {c["label"] for c in together} >= {"off_topic", "transactional_truce", "institutional_engagement"}
+
+
+def test_count_rows_is_sklearns_count_matrix():
+    import numpy as np
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from framing.lexical import count_rows
+
+    fit = ["The truce is fragile and temporary.", "Dialogue channels and working-level mechanisms matter."]
+    vec = CountVectorizer(analyzer=analyze, dtype=np.float32).fit(fit)
+    docs = ["", "Unknown words only here.", "The truce, the truce: fragile, fragile, fragile.", *fit, "Channels; a pause."]
+    expected = vec.transform(docs)
+    got = count_rows([analyze(d) for d in docs], vec.vocabulary_)
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    assert got.has_sorted_indices
+    for a in ("data", "indices", "indptr"):
+        assert np.array_equal(getattr(got, a), getattr(expected, a)), a
+    assert got[2].max() == 3.0  # repeated terms are counted
