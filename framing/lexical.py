@@ -184,7 +184,7 @@ def count_rows(token_lists: list[list[str]], vocabulary: dict[str, int], dtype=n
     (most of an article's), here one dict lookup per token and numpy for the rest."""
     n, width = len(token_lists), len(vocabulary)
     get = vocabulary.get
-    cols = np.fromiter((get(t, -1) for toks in token_lists for t in toks), dtype=np.int64)
+    cols = np.array([get(t, -1) for toks in token_lists for t in toks], dtype=np.int64)
     rows = np.repeat(np.arange(n, dtype=np.int64), [len(toks) for toks in token_lists])
     known = cols >= 0
     # One sorted pass over (row, column) keys gives each row's distinct columns in
