@@ -17,9 +17,6 @@ from __future__ import annotations
 import re
 import re._constants as C  # the stdlib's own regex parser: private, but stable within a Python release
 import re._parser as P
-from collections import Counter
-
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 _MAX_STRINGS = 64  # alternatives expanded per literal run; beyond this, the run is cut
 # Under IGNORECASE these match an ASCII letter but do not lower-case to it
@@ -34,8 +31,10 @@ class Prefiltered:
     def __init__(self, rx: re.Pattern):
         self.rx = rx
         self.ignorecase = bool(rx.flags & re.IGNORECASE)
-        self.needles = needles = _shorten(required_strings(rx))
-        self._pre = re.compile(_alternation(needles)) if needles else None
+        needles = required_strings(rx)
+        # A needle holding another is redundant: the other is found wherever it is.
+        self.needles = needles and frozenset(n for n in needles if not any(o != n and o in n for o in needles))
+        self._pre = re.compile(_alternation(self.needles)) if needles else None
 
     def _may_match(self, text: str) -> bool:
         if self._pre is None:
@@ -60,35 +59,10 @@ def required_strings(rx: re.Pattern) -> frozenset[str] | None:
     return frozenset(found) if found else None
 
 
-def _shorten(needles: frozenset[str] | None) -> frozenset[str] | None:
-    """Fewer, shorter needles, still one in every match: a substring of a required
-    string is required too. So needles are replaced by words of theirs, picked
-    greedily (the word in most needles first, the longer on a tie; never a stop
-    word, which is in most sentences): "commentators" stands for "some
-    commentators" and "many commentators". A needle with no such word stays.
-    (The choice only decides how many sentences reach the regex, never a result.)"""
-    if not needles:
-        return needles
-    left, chosen = set(needles), set()
-    while left:
-        counts = Counter(w for n in left for w in _words(n))
-        if not counts:
-            chosen |= left
-            break
-        word = max(counts, key=lambda w: (counts[w], len(w), w))
-        chosen.add(word)
-        left = {n for n in left if word not in n}
-    # A needle holding another is redundant (the other is found wherever it is).
-    return frozenset(w for w in chosen if not any(o != w and o in w for o in chosen))
-
-
-def _words(needle: str) -> set[str]:
-    return {w for w in re.findall(r"[A-Za-z][A-Za-z']{2,}", needle) if w.lower() not in ENGLISH_STOP_WORDS}
-
-
 def _alternation(needles: frozenset[str]) -> str:
     """The needles as a regex that shares prefixes ("comment(?:ariat|ators)"):
-    `re` tries a flat alternation's branches one by one at every position."""
+    `re` tries a flat alternation's branches one by one at every position, so
+    a hundred needles cost a hundred tries where this costs a few."""
     trie: dict = {}
     for n in needles:
         node = trie
