@@ -16,6 +16,8 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfTransformer
 
+from .patterns import Prefiltered
+
 _TOKEN = re.compile(r"[a-z][a-z\-']+|[0-9]{2,4}")
 # Country names are stop words here: every on-topic sentence has them, so they
 # carry topic, not framing. The relevance gate counts them separately.
@@ -76,7 +78,8 @@ def stem(word: str) -> str:
     return word
 
 
-_US_FORMS = re.compile(r"\bU\.S\.(?=\W)|\bU\.S\b|\bUS\b|\bUSA\b")
+# Prefiltered: most sentences hold no "US" or "U.S" and skip the regex (patterns.py).
+_US_FORMS = Prefiltered(re.compile(r"\bU\.S\.(?=\W)|\bU\.S\b|\bUS\b|\bUSA\b"))
 
 
 # Within one batch the same sentence is analysed by the sentence encoder, the

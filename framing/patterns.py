@@ -26,7 +26,7 @@ _FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f")
 
 
 class Prefiltered:
-    """`rx` behind a pre-check; `search` and `findall` as on `rx`."""
+    """`rx` behind a pre-check; `search`, `findall` and `sub` as on `rx`."""
 
     def __init__(self, rx: re.Pattern):
         self.rx = rx
@@ -50,6 +50,9 @@ class Prefiltered:
 
     def findall(self, text: str) -> list:
         return self.rx.findall(text) if self._may_match(text) else []
+
+    def sub(self, repl: str, text: str) -> str:
+        return self.rx.sub(repl, text) if self._may_match(text) else text
 
 
 def required_strings(rx: re.Pattern) -> frozenset[str] | None:

@@ -22,7 +22,7 @@ later falls back to the shared calibration until `calibrate` is re-run.
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
+from itertools import repeat
 
 import numpy as np
 
@@ -46,25 +46,34 @@ class Tfidf:
 
         indptr, cols, vals = [0], [], []
         for text in texts:
-            hits = [(j, n) for term, n in Counter(analyze(text, self.stop)).items() if (j := self.index.get(term)) is not None]
-            j = np.array([j for j, _ in hits], dtype=np.int64)
+            counts = Counter(analyze(text, self.stop))
+            # Terms in first-seen order, as before: the order of the sums below.
+            # map() looks them up without a Python-level loop per term.
+            j = np.fromiter(map(self.index.get, counts, repeat(-1)), dtype=np.int64, count=len(counts))
+            n = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
+            j, n = j[j >= 0], n[j >= 0]
             # Whole-row numpy arithmetic instead of three numpy scalar operations per
-            # term (most of this function's time); the same IEEE operations in the
-            # same order, so the same bits: the log comes from scalar calls (_sublinear),
-            # and the squares are summed left to right as before, not pairwise.
-            v = np.array([_sublinear(n) for _, n in hits], dtype=np.float64) * self.idf[j]
+            # term; the same IEEE operations in the same order, so the same bits:
+            # 1 + log(n) comes from scalar calls (_sublinear), and the squares are
+            # summed left to right as before, not pairwise.
+            v = _sublinear_table(int(n.max()) if n.size else 0)[n] * self.idf[j]
             norm = np.sqrt(sum((v * v).tolist())) or 1.0
             cols.append(j)
             vals.append(v / norm)
-            indptr.append(indptr[-1] + len(hits))
+            indptr.append(indptr[-1] + len(j))
         cols_, vals_ = (np.concatenate(cols), np.concatenate(vals)) if texts else ([], [])
         return csr_matrix((vals_, cols_, indptr), shape=(len(texts), len(self.index)))
 
 
-@lru_cache(maxsize=None)
-def _sublinear(n: int) -> float:
-    """sklearn's sublinear tf, 1 + log(n), for a term count n (a few distinct small integers)."""
-    return 1.0 + np.log(n)
+_TF: list[np.ndarray] = [np.array([np.nan])]
+
+
+def _sublinear_table(top: int) -> np.ndarray:
+    """sklearn's sublinear tf, 1 + log(n), at index n for n <= top (index 0 unused),
+    each value from a scalar call as the per-term code computed it; grown on demand."""
+    if len(_TF[0]) <= top:
+        _TF[0] = np.array([np.nan] + [1.0 + np.log(k) for k in range(1, 2 * top + 1)])
+    return _TF[0]
 
 
 class LinearModel:

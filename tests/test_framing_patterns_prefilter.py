@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from framing import boilerplate, relevance, stance
+from framing import boilerplate, lexical, relevance, stance
 from framing.devset import load_devset
 from framing.patterns import Prefiltered, required_strings
 from framing.sentences import split_sentences
@@ -15,6 +15,7 @@ from framing.sentences import split_sentences
 WRAPPED = {
     "china": relevance._CHINA, "us": relevance._US, "others": relevance._OTHERS, "bilateral": relevance._BILATERAL,
     "pair": relevance._PAIR, "cues": stance._CUES, "reported": stance._REPORTED, "disclaimer": boilerplate.DISCLAIMER,
+    "us_forms": lexical._US_FORMS,
 }
 TRICKS = [
     "The minister \u017faid so.",  # long s: matches "said" under IGNORECASE, lower() keeps it
@@ -55,6 +56,7 @@ def test_the_pre_check_changes_no_match(name, dev_sentences):
     for t in texts:
         assert bool(wrapped.search(t)) == bool(wrapped.rx.search(t)), t
         assert wrapped.findall(t) == wrapped.rx.findall(t), t
+        assert wrapped.sub(" usa ", t) == wrapped.rx.sub(" usa ", t), t
     assert sum(bool(wrapped.rx.search(t)) for t in texts) > 5  # the texts do exercise the regex
 
 
