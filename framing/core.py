@@ -66,7 +66,7 @@ def framing_sentences(doc: ArticleText, min_words: int = 4, split: list[str] | N
     return [
         s for s in (split_sentences(doc.text) if split is None else split)
         if word_count(s) >= min_words and not is_heading(s) and not is_disclaimer(s)
-        and key(s) not in doc.boilerplate and key(s) != title
+        and (k := key(s)) not in doc.boilerplate and k != title
     ]
 
 
