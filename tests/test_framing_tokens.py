@@ -69,3 +69,17 @@ def test_count_rows_is_sklearns_count_matrix():
     for a in ("data", "indices", "indptr"):
         assert np.array_equal(getattr(got, a), getattr(expected, a)), a
     assert got[2].max() == 3.0  # repeated terms are counted
+
+
+def test_the_word_memo_stays_bounded_and_changes_no_token(monkeypatch):
+    from framing import lexical
+
+    text = "Not all analysts agree: the ceasefire is a fragile, temporary and reversible pause in U.S.-China rivalry."
+    expected = _analyze(text, _STOP)
+    monkeypatch.setattr(lexical, "_WORD_MEMO", {})
+    monkeypatch.setattr(lexical, "_WORD_MEMO_SIZE", 3)
+    assert _analyze(text, _STOP) == expected
+    assert len(lexical._WORD_MEMO[_STOP]) > 3  # checked when a text starts, not per word
+    assert _analyze("No pause, but not a truce either.", _STOP) == ["not_@truce", "not_@truce", "not_@truce not_@truce"]
+    assert len(lexical._WORD_MEMO[_STOP]) == 6  # emptied, then this text's six distinct words
+    assert _analyze(text, _STOP) == expected
