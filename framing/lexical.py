@@ -149,8 +149,8 @@ def _analyze(text: str, stop: frozenset) -> list[str]:
 # one dict lookup per word instead of two set tests, a length test and a call
 # to the stem cache (this loop runs over every word of every page three times).
 # Memory: 1,253 pages gave 23,000 words, 3.3 MB for both stop lists (the stems
-# are the stem cache's objects); a list found past _WORD_MEMO_SIZE words when a text starts is emptied,
-# so a worker holds at most ~7 MB of it however long the run.
+# are the stem cache's objects). A list found past _WORD_MEMO_SIZE words when a
+# text starts is emptied, so a worker holds ~7 MB of it at most, however long the run.
 _NEGATOR, _DROPPED = object(), object()
 _WORD_MEMO: dict[frozenset, dict[str, object]] = {}
 _WORD_MEMO_SIZE = 50_000
