@@ -22,6 +22,7 @@ later falls back to the shared calibration until `calibrate` is re-run.
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 from itertools import repeat
 
 import numpy as np
@@ -56,7 +57,8 @@ class Tfidf:
             # term; the same IEEE operations in the same order, so the same bits:
             # 1 + log(n) comes from scalar calls (_sublinear), and the squares are
             # summed left to right as before, not pairwise.
-            v = _sublinear_table(int(n.max()) if n.size else 0)[n] * self.idf[j]
+            counts_seen, at = np.unique(n, return_inverse=True)
+            v = np.array([_sublinear(int(k)) for k in counts_seen], dtype=np.float64)[at] * self.idf[j]
             norm = np.sqrt(sum((v * v).tolist())) or 1.0
             cols.append(j)
             vals.append(v / norm)
@@ -65,15 +67,11 @@ class Tfidf:
         return csr_matrix((vals_, cols_, indptr), shape=(len(texts), len(self.index)))
 
 
-_TF: list[np.ndarray] = [np.array([np.nan])]
-
-
-def _sublinear_table(top: int) -> np.ndarray:
-    """sklearn's sublinear tf, 1 + log(n), at index n for n <= top (index 0 unused),
-    each value from a scalar call as the per-term code computed it; grown on demand."""
-    if len(_TF[0]) <= top:
-        _TF[0] = np.array([np.nan] + [1.0 + np.log(k) for k in range(1, 2 * top + 1)])
-    return _TF[0]
+@lru_cache(maxsize=1024)
+def _sublinear(n: int) -> float:
+    """sklearn's sublinear tf, 1 + log(n), for a term count n, as a scalar call (the
+    bits the per-term code gave); called once per distinct count in a text."""
+    return 1.0 + np.log(n)
 
 
 class LinearModel:
