@@ -177,6 +177,11 @@ def commit_batch(run: RunRecorder, chunk: list[NewEntry], result: BatchResult) -
     b = result.ledger.batch
     b.done_queue = [{"canonical_url": n.url} for n in chunk]
     conn = connect(run.db_path)
+    # One DuckDB thread: the cores belong to the extraction workers while
+    # batches commit, and each thread of DuckDB's keeps buffers of its own:
+    # a 200-article commit on a copy of a 3,000-article warehouse peaked
+    # 7-11 MB lower with one than with two (bench/RESULTS.md, "Memory").
+    conn.execute("SET threads = 1")
     try:
         done = result.articles
         urls = {d.article.canonical_url for d, _ in done}

@@ -44,6 +44,22 @@ def test_second_run_fetches_no_page_and_inserts_nothing(tmp_path, mini_sites):
     assert second["counts"]["snapshot_unchanged"] == 1  # nothing new for analysts: no full copy
 
 
+def test_batches_commit_through_a_one_thread_duckdb_connection(tmp_path, mini_sites, monkeypatch):
+    import flows.runs
+
+    real, seen = flows.runs.load_batch, []
+
+    def recording(conn, batch):
+        if batch.articles:
+            seen.append(conn.execute("SELECT current_setting('threads')").fetchall()[0][0])
+        return real(conn, batch)
+
+    monkeypatch.setattr(flows.runs, "load_batch", recording)
+    summary = daily_ingest(overrides=ingest_overrides(tmp_path, mini_sites))
+    assert summary["counts"]["articles_loaded"] == 3
+    assert seen and set(seen) == {1}
+
+
 def test_unreachable_feed_is_recorded_and_does_not_stop_the_others(tmp_path, mini_sites):
     from demo.server import DemoSite
 
