@@ -235,9 +235,12 @@ def publish_analyst_snapshot(db_path: Path, snapshot_path: Path, force: bool = F
     return publish_if_changed(lambda: connect(db_path), db_path, snapshot_path, force=force)
 
 
-def finish_run(run: RunRecorder, settings: Settings, force_snapshot: bool = False, message: str | None = None) -> dict:
-    """The final runs row, then the snapshot if the warehouse changed since it was copied."""
-    conn = connect(run.db_path)
+def finish_run(run: RunRecorder, settings: Settings, force_snapshot: bool = False, message: str | None = None,
+               conn=None) -> dict:
+    """The final runs row, then the snapshot if the warehouse changed since it was copied.
+    `conn`: an open connection the run is done with, used instead of opening
+    another, and closed here, before the snapshot is copied from the file."""
+    conn = connect(run.db_path) if conn is None else conn
     try:
         summary = run.finish(message, conn)
         current = not force_snapshot and snapshot_is_current(conn, settings.snapshot_path)
