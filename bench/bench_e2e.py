@@ -7,7 +7,8 @@ Figures, each beside its baseline from the same run:
    server is up (its start-up is reported on its own);
 2. peak memory of the whole process tree (the flow, its extraction workers
    and the fork server; Prefect's temporary server reported apart), sampled
-   every 0.2 s with psutil: the sum of PSS (proportional set size: a page
+   every 0.1 s with psutil by a separate process (bench/tree_memory.py):
+   the sum of PSS (proportional set size: a page
    shared by k processes counts 1/k in each, so pages the workers share
    copy-on-write with the fork server are counted once) at each sample;
 3. second run, every feed answering 304: zero article fetches, wall time
@@ -29,87 +30,41 @@ import tempfile
 import time
 from pathlib import Path
 
-from flows.prefect_env import configure_prefect
+from flows.prefect_env import configure_prefect, start_temporary_server
 
 
 class TreeMemory:
-    """Peak of the summed PSS of this process and its descendants, sampled in a thread,
-    with the breakdown at the peak (flow process, fork server, extraction workers).
-    Prefect's temporary API server (a uvicorn child) is counted apart: it is
-    Prefect's, the same size for any run, and absent with a persistent server.
-    `exclude`: PIDs that are not the product (the benchmark's own site server)."""
+    """Peak of the summed PSS of this process and its descendants, with the
+    breakdown at the peak (flow process, fork server, extraction workers),
+    sampled by a separate process (bench/tree_memory.py: a sampler thread in
+    the flow's own process was ~22% of its profile samples). Prefect's
+    temporary API server is counted apart. `exclude`: PIDs that are not the
+    product (the benchmark's own site server)."""
 
-    def __init__(self, exclude: set[int], interval: float = 0.2):
-        import threading
-
-        import psutil
-
-        self.me = psutil.Process()
-        self.exclude = exclude
+    def __init__(self, exclude: set[int], interval: float = 0.1, timeline: Path | None = None):
+        self.args = [sys.executable, "-m", "bench.tree_memory", "--root", str(os.getpid()), "--interval", str(interval),
+                     "--exclude", *map(str, exclude), *(["--timeline", str(timeline)] if timeline else [])]
         self.interval = interval
         self.peak_mb = self.peak_prefect_mb = 0.0
         self.at_peak: dict[str, float] = {}
-        # CPU seconds per part, from the last sample of each process (a worker
-        # that lives less than one interval is missed: they live a whole run).
-        self.cpu_by_pid: dict[int, tuple[str, float]] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _sample(self) -> None:
-        import psutil
-
-        parts = {"flow process": 0.0, "fork server": 0.0, "extraction workers": 0.0}
-        prefect = 0.0
-        for p in [self.me, *self.me.children(recursive=True)]:
-            if p.pid in self.exclude:
-                try:
-                    t = p.cpu_times()
-                except psutil.NoSuchProcess:
-                    continue
-                self.cpu_by_pid[p.pid] = ("the benchmark's site server", t.user + t.system)
-                continue
-            try:
-                mb = p.memory_full_info().pss / 2**20  # PSS: shared pages split between their sharers
-                cmd = " ".join(p.cmdline())
-                parent = p.ppid()
-                t = p.cpu_times()
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
-                continue
-            if "uvicorn" in cmd or ("prefect" in cmd and "server" in cmd):
-                prefect += mb
-                part = "Prefect's server"
-            elif p.pid == self.me.pid:
-                parts[part := "flow process"] += mb
-            elif "forkserver" in cmd and parent == self.me.pid:
-                parts[part := "fork server"] += mb
-            else:
-                parts[part := "extraction workers"] += mb
-            self.cpu_by_pid[p.pid] = (part, t.user + t.system)
-        total = sum(parts.values())
-        if total > self.peak_mb:
-            self.peak_mb, self.at_peak = total, parts
-        self.peak_prefect_mb = max(self.peak_prefect_mb, prefect)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            self._sample()
+        self._cpu: dict[str, float] = {}
 
     def __enter__(self):
-        self._sample()
-        self.cpu_at_start = dict(self.cpu_by_pid)
-        self._thread.start()
+        self.proc = subprocess.Popen(self.args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout.readline().strip() == "ready"
         return self
 
     def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._sample()
+        import json
+
+        self.proc.stdin.close()
+        found = json.loads(self.proc.stdout.readline())
+        self.proc.wait(timeout=30)
+        self.peak_mb, self.at_peak = found["peak_mb"], found["at_peak"]
+        self.peak_prefect_mb, self._cpu = found["peak_prefect_mb"], found["cpu"]
 
     def cpu(self) -> dict[str, float]:
-        out: dict[str, float] = {}
-        for pid, (part, secs) in self.cpu_by_pid.items():
-            out[part] = out.get(part, 0.0) + secs - self.cpu_at_start.get(pid, (part, 0.0))[1]
-        return out
+        return dict(self._cpu)
 
     def breakdown(self) -> str:
         return ", ".join(f"{k} {v:.0f}" for k, v in self.at_peak.items())
@@ -170,9 +125,13 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=48000)
     ap.add_argument("--note", default="", help="what else was running on the machine")
     ap.add_argument("--profile", action="store_true", help="record the first run with py-spy")
+    ap.add_argument("--timeline", type=Path, help="write the memory sampler's every sample to this file")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="framewatch-bench-"))
     configure_prefect(work)
+    t = time.perf_counter()
+    start_temporary_server()  # as `framewatch run` does (flows/prefect_env.py)
+    server_startup = time.perf_counter() - t
     from prefect import flow
 
     from bench.results import machine, write_section
@@ -208,7 +167,7 @@ def main() -> None:
 
         t = time.perf_counter()
         empty()  # the first flow in a process also starts Prefect's temporary server
-        startup = time.perf_counter() - t
+        startup = time.perf_counter() - t + server_startup
         t = time.perf_counter()
         empty()
         empty_wall = time.perf_counter() - t
@@ -224,7 +183,7 @@ def main() -> None:
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(2)  # attached before the run starts
         t = time.perf_counter()
-        with TreeMemory(exclude={server.pid}) as mem:
+        with TreeMemory(exclude={server.pid}, timeline=args.timeline) as mem:
             first = daily_ingest(overrides=overrides)
         first_wall = time.perf_counter() - t
         load_after = os.getloadavg()[0]
@@ -263,7 +222,7 @@ def main() -> None:
 | second run article fetches | {second['counts']['pages_fetched']} | 0 | | 0 |
 | second run feeds not modified | {second['counts']['feeds_not_modified']} | {args.feeds} | | all |
 
-CPU seconds during the first run, by process (sampled every 0.2 s; {cpu_total:.0f} s in all against {first_wall:.0f} s x {cores} cores = {first_wall * cores:.0f} core-seconds of wall time; the rest is other load on the machine or idle): {cpu_parts}.
+CPU seconds during the first run, by process (sampled every {mem.interval:g} s by a separate process; {cpu_total:.0f} s in all against {first_wall:.0f} s x {cores} cores = {first_wall * cores:.0f} core-seconds of wall time; the rest is other load on the machine or idle): {cpu_parts}.
 
 Seconds per stage (summed over batches, which overlap: more than the wall time when batches run concurrently):
 

@@ -9,7 +9,7 @@ from flows import progress
 from cli.app import (EXIT_CONFIG, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, EXIT_RUN_LOCKED, app, console, data_dir_option, fail, overrides,
                      require_warehouse, settings_for)
 from cli.ingest import preflight
-from flows.prefect_env import configure_prefect
+from flows.prefect_env import configure_prefect, start_temporary_server
 
 
 @app.command()
@@ -37,6 +37,7 @@ def backfill(
         fail(EXIT_CONFIG, f"--since must be a date like 2025-09-01, got {since!r}")
     preflight(settings, overrides(data_dir))
     configure_prefect(settings.data_dir)
+    start_temporary_server()  # unless one is configured: flows/prefect_env.py says why
     from flows.backfill import backfill as backfill_flow
 
     try:
@@ -63,6 +64,7 @@ def _reprocess(ctx: typer.Context, data_dir: Path | None, name: str) -> dict:
     require_warehouse(settings.database_path)
     preflight(settings, overrides(data_dir), sources=False)
     configure_prefect(settings.data_dir)
+    start_temporary_server()  # unless one is configured: flows/prefect_env.py says why
     from flows import reprocess
 
     try:

@@ -10,7 +10,7 @@ from rich.table import Table
 from cli.app import (EXIT_CONFIG, EXIT_FAILED, EXIT_LOCKED, EXIT_NO_SERVER, EXIT_OK, EXIT_PARTIAL, EXIT_RUN_LOCKED, app,
                      console, data_dir_option, escape, fail, escape, overrides, settings_for)
 from flows import progress
-from flows.prefect_env import configure_prefect
+from flows.prefect_env import configure_prefect, start_temporary_server
 from flows.run_report import summary_rows
 from flows.settings import Settings
 
@@ -56,6 +56,7 @@ def _run_flow(settings: Settings, overrides: dict) -> dict:
 
     preflight(settings, overrides)
     configure_prefect(overrides.get("data_dir") or settings.data_dir)
+    start_temporary_server()  # unless one is configured: flows/prefect_env.py says why
     from flows.daily_ingest import daily_ingest
 
     try:

@@ -81,11 +81,19 @@ def _ingest(run: RunRecorder, settings: Settings, sources: list, states: dict) -
     try:
         commit_polls(conn, run, polls, states, sources, settings, waiting)
         entries = ready_entries(conn)
+        progress.advance("feeds", len(sources), ok=len(polls) - run.counts["feeds_failed"])
+        if entries:
+            conn.close()  # not held while the network and the workers are busy
+            conn = None
+            ingest_queue(run, settings, entries)
+        # With nothing to fetch (every feed unchanged) the run keeps this one
+        # connection to its end: two more opens were ~0.1 s of an all-304
+        # run's ~0.6 s (bench/RESULTS.md, "All-304 rerun").
+        alerts = check_alerts(**quoted({"db_path": db_path, "settings": settings, "conn": conn}))  # before the snapshot, so analysts see today's alerts
+        summary = {**finish_run(run, settings, force_snapshot=bool(alerts.get("new")), conn=conn), "alerts": alerts}
+        conn = None  # finish_run closed it
     finally:
-        conn.close()
-    progress.advance("feeds", len(sources), ok=len(polls) - run.counts["feeds_failed"])
-    ingest_queue(run, settings, entries)
-    alerts = check_alerts(**quoted({"db_path": db_path, "settings": settings}))  # before the snapshot, so analysts see today's alerts
-    summary = {**finish_run(run, settings, force_snapshot=bool(alerts.get("new"))), "alerts": alerts}
+        if conn is not None:
+            conn.close()
     publish_summary(summary)
     return summary

@@ -14,6 +14,13 @@ decompressed feeds) mapped and unmapped directly, it stays flat (RSS
 Applied once, by the first import of the flows' batch loop, before any
 fetch thread exists (an arena limit only stops new arenas being made).
 glibc only; elsewhere a no-op.
+
+Arrow (the loader's tables, warehouse/load.py) allocates from its own pool,
+mimalloc by default, which keeps freed memory for reuse: after one batch's
+commit on a copy of a 3,000-article warehouse the process held 24 MB more
+than before the commit with mimalloc, 12 MB with the system allocator (and
+peaked 12 MB lower). The flow process therefore gives Arrow the system
+allocator, whose big buffers the mmap threshold above hands straight back.
 """
 from __future__ import annotations
 
@@ -39,4 +46,8 @@ def tune_malloc() -> bool:
     except (OSError, AttributeError):  # not glibc (musl, macOS, Windows)
         return False
     _done = bool(mallopt(M_ARENA_MAX, ARENAS)) and bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+    if _done:
+        import pyarrow
+
+        pyarrow.set_memory_pool(pyarrow.system_memory_pool())
     return _done

@@ -151,6 +151,20 @@ def test_delivery_to_local_webhook_once(tmp_path, demo_like):
         assert len(rx.received) == 1
 
 
+def test_delivery_through_the_callers_connection_is_recorded_on_it_and_leaves_it_open(tmp_path, demo_like):
+    from warehouse import connect
+
+    with webhook_receiver() as rx:
+        conn = connect(demo_like)
+        try:
+            first = run_check(demo_like, demo_settings(tmp_path, urls=[rx.url]), now=NOW, conn=conn)
+            assert first["delivered"] == 1 and len(rx.received) == 1
+            assert conn.execute("SELECT status FROM alerts").fetchall() == [("sent",)]  # still open, delivery recorded
+        finally:
+            conn.close()
+    assert _alerts(demo_like)[0]["status"] == "sent"  # committed, not only visible to that connection
+
+
 def test_failed_delivery_is_recorded_retried_and_not_duplicated(tmp_path, demo_like, caplog):
     caplog.set_level("DEBUG")
     with webhook_receiver() as good, webhook_receiver() as flaky:

@@ -13,3 +13,12 @@ def test_malloc_is_tuned_on_glibc():
     import flows.batch_loop  # noqa: F401 - applies it on import
 
     assert tune_malloc() is True
+
+
+@pytest.mark.skipif(platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="glibc only")
+def test_arrow_uses_the_tuned_system_allocator():
+    import pyarrow
+
+    import flows.batch_loop  # noqa: F401 - applies it on import
+
+    assert pyarrow.default_memory_pool().backend_name == "system"

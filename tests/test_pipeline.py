@@ -44,6 +44,37 @@ def test_second_run_fetches_no_page_and_inserts_nothing(tmp_path, mini_sites):
     assert second["counts"]["snapshot_unchanged"] == 1  # nothing new for analysts: no full copy
 
 
+def test_a_run_with_nothing_to_fetch_opens_the_warehouse_twice_and_still_checks_alerts(tmp_path, mini_sites, monkeypatch):
+    import warehouse.db
+
+    overrides = ingest_overrides(tmp_path, mini_sites)
+    daily_ingest(overrides=overrides)
+    real, opens = warehouse.db._open, []
+    monkeypatch.setattr(warehouse.db, "_open", lambda *a, **k: opens.append(a[0]) or real(*a, **k))
+    second = daily_ingest(overrides=overrides)
+    # the run's start, then one connection from the poll's commit to the end (alerts, final row)
+    assert len(opens) == 2
+    assert second["counts"]["feeds_not_modified"] == 1 and "error" not in second["alerts"]
+    assert _count(second["database"], f"SELECT count(*) FROM runs WHERE run_id = '{second['run_id']}' AND status = 'completed'") == 1
+    assert _count(second["database"], "SELECT count(*) FROM health_policy") == 1  # written by the alert check
+
+
+def test_batches_commit_through_a_one_thread_duckdb_connection(tmp_path, mini_sites, monkeypatch):
+    import flows.runs
+
+    real, seen = flows.runs.load_batch, []
+
+    def recording(conn, batch):
+        if batch.articles:
+            seen.append(conn.execute("SELECT current_setting('threads')").fetchall()[0][0])
+        return real(conn, batch)
+
+    monkeypatch.setattr(flows.runs, "load_batch", recording)
+    summary = daily_ingest(overrides=ingest_overrides(tmp_path, mini_sites))
+    assert summary["counts"]["articles_loaded"] == 3
+    assert seen and set(seen) == {1}
+
+
 def test_unreachable_feed_is_recorded_and_does_not_stop_the_others(tmp_path, mini_sites):
     from demo.server import DemoSite
 
