@@ -25,7 +25,7 @@ from .lexicon import FramingLexicon
 from .relevance import FEATURES as RELEVANCE_FEATURES, RelevanceGate
 from .sentences import split_sentences, word_count
 from .settings import validate_settings
-from .stance import is_distanced, is_reported
+from .stance import is_attributed, is_rejected, is_reported
 from .supervised import LinearModel
 from .version import code_digest
 from .types import LABEL_MIXED, LABEL_NEITHER, LABEL_OFF_TOPIC, ArticleText, Classification, Evidence
@@ -34,6 +34,7 @@ METHOD_VERSION = "1.0"
 PARAMS_DIR = Path(__file__).resolve().parent / "params"
 FRAMING_FEATURES = ("top3_margin", "lexicon")
 EVIDENCE_PER_FRAMING = 3
+N_STANCE = 3  # stance shares in DocState.extra: reported, attributed, rejected (stance.py)
 MIN_EVIDENCE = 2
 
 
@@ -49,6 +50,9 @@ class DocState:
     # is not evidence, but it is what the piece says it is about).
     topic_text: str = ""
     extra: np.ndarray | None = None  # stance shares and third-party counts (supervised.py)
+    # topic_text without the sentences that reject a view: the framing model's
+    # vocabulary must not count "the commentariat calls it a fragile truce" for the truce.
+    own_text: str = ""
 
 
 def article_sentences(doc: ArticleText, min_words: int = 4, split: list[str] | None = None) -> list[str]:
@@ -179,18 +183,19 @@ class SentenceMatchClassifier:
         }
         contrast = self.encoder.similarity(vecs, self._contrast_vecs).max(axis=1) if flat else np.zeros(0)
         lex, lengths = self.lexicon.sentence_weights(flat)
-        # Each cue regex runs once per distinct sentence (they are the slow part).
-        cues = {x: (is_distanced(x), is_reported(x)) for sents in framing_sents for x in sents}
+        # Each cue regex runs once per distinct sentence (they are the slow part):
+        # (attributed, rejected, reported), see stance.py.
+        cues = {x: (is_attributed(x), is_rejected(x), is_reported(x))
+                for sents in (*framing_sents, *rel_sents) for x in sents}
         reported = self.options.reported_speech
-        distanced = np.array([cues[x][0] or (reported and cues[x][1]) for x in flat], dtype=bool)
+        distanced = np.array([cues[x][0] or cues[x][1] or (reported and cues[x][2]) for x in flat], dtype=bool)
         states, start = [], 0
         for i, sents in enumerate(chosen):
             end = start + len(sents)
             fs = framing_sents[i]
-            stance_shares = [
-                sum(cues[x][1] for x in fs) / max(len(fs), 1),
-                sum(cues[x][0] for x in fs) / max(len(fs), 1),
-            ]  # shares, not counts: a length feature let the model tell short fit texts from long pages
+            n = max(len(fs), 1)
+            # shares, not counts: a length feature let the model tell short fit texts from long pages
+            stance_shares = [sum(cues[x][k] for x in fs) / n for k in (2, 0, 1)]
             states.append(
                 DocState(
                     sents,
@@ -201,6 +206,7 @@ class SentenceMatchClassifier:
                     distanced[start:end],
                     join_sentences(rel_sents[i]),
                     np.concatenate([stance_shares, rel_all[i, len(RELEVANCE_FEATURES):]]),
+                    join_sentences([x for x in rel_sents[i] if not cues[x][1]]),
                 )
             )
             start = end
@@ -310,15 +316,15 @@ class SentenceMatchClassifier:
     def supervised_inputs(self, states: list[DocState], rel_features: np.ndarray, feats: list[dict]) -> dict:
         """Dense features and texts for both models (calibrate.py fits on the same)."""
         ids = sorted(r.id for r in self.references)
-        extra = np.vstack([st.extra for st in states]) if states else np.zeros((0, 6))
+        extra = np.vstack([st.extra for st in states]) if states else np.zeros((0, N_STANCE + 4))
         framing_dense = np.column_stack(
             [np.array([[f[i][0], f[i][1]] for i in ids]).ravel() for f in feats]
         ).T if feats else np.zeros((0, 2 * len(ids)))
         return {
-            "relevance_dense": np.hstack([rel_features, extra[:, 2:]]),
+            "relevance_dense": np.hstack([rel_features, extra[:, N_STANCE:]]),
             "relevance_texts": [st.topic_text for st in states],
-            "framing_dense": np.hstack([framing_dense, extra[:, :2]]),
-            "framing_texts": [st.topic_text for st in states],
+            "framing_dense": np.hstack([framing_dense, extra[:, :N_STANCE]]),
+            "framing_texts": [st.own_text for st in states],
         }
 
     def decide_supervised(self, probs: dict[str, float], relevance: float, n_evidence: dict[str, int]) -> tuple[str, float]:

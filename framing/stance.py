@@ -14,11 +14,21 @@ import re
 
 from .patterns import Prefiltered
 
+# Two kinds of distancing, which real writing uses for opposite ends (issue 12):
+# *attributing* a view to others ("many analysts", "analysts have") is how news
+# and commentary carry a framing they adopt ("analysts called it a pause"), while
+# *rejecting* a view ("the commentariat has settled on...; that story misses
+# what happened", "not a hiatus but...") argues against it. Both cap a sentence's
+# margin; the supervised layer sees them as separate shares, and a rejected
+# sentence's words never enter its vocabulary features (core.py).
 # Prefiltered: the same matches, skipping sentences that hold none of the words a match needs (patterns.py).
-_CUES = Prefiltered(re.compile(
+_ATTRIBUTED = Prefiltered(re.compile(
     r"\b(some|many|other|most) (commentators|analysts|observers|critics|pundits|experts|officials|scholars)\b"
-    r"|\b(analysts|commentators|pundits|critics|sceptics|skeptics) (keep|now|often|still|like to|have|who)\b"
-    r"|\bcommentariat\b|\bconventional wisdom\b|\bcomfortable consensus\b|\bthe (popular|prevailing|dominant) (view|narrative|reading)\b"
+    r"|\b(analysts|commentators|pundits|critics|sceptics|skeptics) (keep|now|often|still|like to|have|who)\b",
+    re.I,
+))
+_REJECTED = Prefiltered(re.compile(
+    r"\bcommentariat\b|\bconventional wisdom\b|\bcomfortable consensus\b|\bthe (popular|prevailing|dominant) (view|narrative|reading)\b"
     r"|\b(is|are) (mistaken|wrong|backwards|misguided|a myth)\b|\bhave it backwards\b|\bmisses what\b"
     r"|\b(description|story|narrative|reading|claim|label) (is|are) (mistaken|wrong|misleading)\b"
     r"|\bnot (a|an|the) [^.,;]{1,40}\bbut\b|\bno mere\b|\bit is tempting to\b",
@@ -38,8 +48,16 @@ _REPORTED = Prefiltered(re.compile(
 ))
 
 
+def is_attributed(sentence: str) -> bool:
+    return bool(_ATTRIBUTED.search(sentence))
+
+
+def is_rejected(sentence: str) -> bool:
+    return bool(_REJECTED.search(sentence))
+
+
 def is_distanced(sentence: str, reported_speech: bool = False) -> bool:
-    return bool(_CUES.search(sentence) or (reported_speech and _REPORTED.search(sentence)))
+    return is_attributed(sentence) or is_rejected(sentence) or (reported_speech and is_reported(sentence))
 
 
 def is_reported(sentence: str) -> bool:

@@ -10,8 +10,9 @@ truce in passing. Two models learn that from labelled fit-split text only
   often a third country or bloc is named) plus TF-IDF of the whole text with
   country names kept -> P(about US-China relations);
 - the **framing model**: per reference its sentence-match margin and vocabulary
-  score (core.py), the share of reported and distanced sentences (stance.py),
-  plus TF-IDF of the framing sentences -> P(each reference framing | neither).
+  score (core.py), the shares of reported, attributed and rejecting sentences
+  (stance.py), plus TF-IDF of the text without its rejecting sentences ->
+  P(each reference framing | neither).
 
 Both are plain numbers in params/<backend>.json (vocabulary, IDF, standardisation,
 coefficients), applied here with numpy, so runs need no fitting and no

@@ -101,3 +101,27 @@ def test_failure_pattern(results, i):
     assert r.label in allowed, f"{name}: {r.label} scores={r.scores} relevance={r.relevance}"
     if r.label in (A, B):
         assert sum(e.framing_id == r.label for e in r.evidence) >= 2
+
+
+def test_attributing_a_view_is_told_from_rejecting_it():
+    """Pattern 2: "analysts called it a pause" carries a view the piece may adopt;
+    "the commentariat calls it a truce; that story misses what happened" rejects it.
+    Both cap the sentence's margin, but only a rejected sentence's words are kept
+    out of the framing model's vocabulary, and the two are separate shares."""
+    from framing.stance import is_attributed, is_distanced, is_rejected
+
+    attributed = "Many analysts called the agreement a pause in the trade war."
+    rejected = "The commentariat has settled on a story about the summit: a fragile truce."
+    assert is_attributed(attributed) and not is_rejected(attributed)
+    assert is_rejected(rejected) and not is_attributed(rejected)
+    assert is_distanced(attributed) and is_distanced(rejected)
+
+    clf = make_classifier("lexical")
+    doc = ArticleText("A Win for Leverage", f"{attributed}\n{rejected}\nThat story misses what happened at the table.\n"
+                      "Washington holds the stronger hand and should keep using it.")
+    states, rel = clf.doc_states([doc])
+    x = clf.supervised_inputs(states, rel, [clf.framing_features(st) for st in states])
+    assert "pause" in x["framing_texts"][0] and "commentariat" not in x["framing_texts"][0]
+    assert "misses what" not in x["framing_texts"][0] and "stronger hand" in x["framing_texts"][0]
+    reported, attributed_share, rejected_share = x["framing_dense"][0][-3:]
+    assert (reported, attributed_share, rejected_share) == (0.0, 0.25, 0.5)

@@ -14,7 +14,7 @@ from framing.sentences import split_sentences
 
 WRAPPED = {
     "china": relevance._CHINA, "us": relevance._US, "others": relevance._OTHERS, "bilateral": relevance._BILATERAL,
-    "pair": relevance._PAIR, "cues": stance._CUES, "reported": stance._REPORTED, "disclaimer": boilerplate.DISCLAIMER,
+    "pair": relevance._PAIR, "attributed": stance._ATTRIBUTED, "rejected": stance._REJECTED, "reported": stance._REPORTED, "disclaimer": boilerplate.DISCLAIMER,
     "us_forms": lexical._US_FORMS,
 }
 TRICKS = [
