@@ -247,12 +247,14 @@ def no_merge_at_checkpoint(conn: duckdb.DuckDBPyConnection) -> None:
     batches and every tenth merged everything so far: 3.7 s and +133 MB at
     batch 20, 8.8 s and +227 MB at batch 40 (the run's memory peak, issue
     #13); up to 122,880 articles (~1.2 GB of text) could be merged at once
-    later. With no vacuum tasks every close took 0.1 s and +4 MB.
-    (bench/RESULTS.md, "The DuckDB checkpoint".)
+    later. With no vacuum tasks every close took 0.1-0.2 s and stayed within
+    2-4 MB of its commit's peak (bench/RESULTS.md: "Memory", round ckpt-13,
+    and "Checkpoint at a batch's close"; python -m bench.bench_checkpoint).
 
     The cost: one row group per commit and table (200 articles a batch), a
     file ~28% larger at 10,000 articles (176 against 137 MB), deleted rows
-    of partly deleted row groups kept as tombstones. Row groups whose rows
+    of partly deleted row groups kept as tombstones, and `INSERT OR IGNORE`
+    slower on many row groups (a batch's load ~2x at 10,000 articles). Row groups whose rows
     are all deleted (the ingest queue's, once a run has loaded them) are
     still dropped. Analysts read the snapshot, which is a fresh compact copy
     (warehouse/snapshot.py). A global setting of the database instance, so
