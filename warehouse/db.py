@@ -235,6 +235,34 @@ def set_current_classifier(conn: duckdb.DuckDBPyConnection, classifier: str, ver
     conn.execute(query("set_current_classifier"), [classifier, version])
 
 
+def no_merge_at_checkpoint(conn: duckdb.DuckDBPyConnection) -> None:
+    """Checkpoints write only what changed; they do not merge row groups.
+
+    Closing a writer checkpoints the WAL. DuckDB (>= 1.4) appends each
+    session's inserts as new row groups and, at checkpoint, "vacuums" the
+    table: merges trailing small row groups into larger ones, which rewrites
+    (decompresses and recompresses) every row of them. `articles` rows carry
+    ~10 KB of text, so those merges grow with the warehouse: replaying a
+    10,000-page run's 50 batch commits, each close took 0.1 -> 1.0 s over ten
+    batches and every tenth merged everything so far: 3.7 s and +133 MB at
+    batch 20, 8.8 s and +227 MB at batch 40 (the run's memory peak, issue
+    #13); up to 122,880 articles (~1.2 GB of text) could be merged at once
+    later. With no vacuum tasks every close took 0.1-0.2 s and stayed within
+    2-4 MB of its commit's peak (bench/RESULTS.md: "Memory", round ckpt-13,
+    and "Checkpoint at a batch's close"; python -m bench.bench_checkpoint).
+
+    The cost: one row group per commit and table (200 articles a batch), a
+    file ~28% larger at 10,000 articles (176 against 137 MB), deleted rows
+    of partly deleted row groups kept as tombstones, and `INSERT OR IGNORE`
+    slower on many row groups (a batch's load ~2x at 10,000 articles). Row groups whose rows
+    are all deleted (the ingest queue's, once a run has loaded them) are
+    still dropped. Analysts read the snapshot, which is a fresh compact copy
+    (warehouse/snapshot.py). A global setting of the database instance, so
+    it must be set on every writer: any writer's close (finish_run, the next
+    run's start, `alerts ack`) would otherwise do the whole merge."""
+    conn.execute("SET max_vacuum_tasks = 0")
+
+
 def connect(path: Path | str, read_only: bool = False, lock_timeout: float = 60.0) -> duckdb.DuckDBPyConnection:
     """Open the warehouse. Writers migrate the schema and refresh views; readers only check it."""
     path = Path(path)
@@ -242,6 +270,8 @@ def connect(path: Path | str, read_only: bool = False, lock_timeout: float = 60.
         path.parent.mkdir(parents=True, exist_ok=True)
     conn = _open(path, read_only, lock_timeout)
     try:
+        if not read_only:
+            no_merge_at_checkpoint(conn)
         if read_only:
             v = schema_version(conn)
             if v > code_schema_version():
