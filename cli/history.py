@@ -8,8 +8,7 @@ import typer
 from flows import progress
 from cli.app import (EXIT_CONFIG, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, EXIT_RUN_LOCKED, app, console, data_dir_option, fail, overrides,
                      require_warehouse, settings_for)
-from cli.ingest import preflight
-from flows.prefect_env import configure_prefect, start_temporary_server
+from cli.ingest import preflight, start_prefect
 
 
 @app.command()
@@ -36,8 +35,7 @@ def backfill(
     except ValueError:
         fail(EXIT_CONFIG, f"--since must be a date like 2025-09-01, got {since!r}")
     preflight(settings, overrides(data_dir))
-    configure_prefect(settings.data_dir)
-    start_temporary_server()  # unless one is configured: flows/prefect_env.py says why
+    start_prefect(settings.data_dir)
     from flows.backfill import backfill as backfill_flow
 
     try:
@@ -63,8 +61,7 @@ def _reprocess(ctx: typer.Context, data_dir: Path | None, name: str) -> dict:
     settings = settings_for(ctx, data_dir)
     require_warehouse(settings.database_path)
     preflight(settings, overrides(data_dir), sources=False)
-    configure_prefect(settings.data_dir)
-    start_temporary_server()  # unless one is configured: flows/prefect_env.py says why
+    start_prefect(settings.data_dir)
     from flows import reprocess
 
     try:

@@ -10,7 +10,7 @@ from rich.table import Table
 from cli.app import (EXIT_CONFIG, EXIT_FAILED, EXIT_LOCKED, EXIT_NO_SERVER, EXIT_OK, EXIT_PARTIAL, EXIT_RUN_LOCKED, app,
                      console, data_dir_option, escape, fail, escape, overrides, settings_for)
 from flows import progress
-from flows.prefect_env import configure_prefect, start_temporary_server
+from flows.prefect_env import TemporaryServerError, configure_prefect, prepare_flow_run
 from flows.run_report import summary_rows
 from flows.settings import Settings
 
@@ -49,14 +49,22 @@ def preflight(settings: Settings, overrides: dict, sources: bool = True, lock_ti
             fail(EXIT_LOCKED, str(exc))
 
 
+def start_prefect(data_dir: Path) -> None:
+    """Prefect's settings and its temporary server (unless one is configured:
+    flows/prefect_env.py says why), before a flow runs in this process."""
+    try:
+        prepare_flow_run(data_dir)
+    except TemporaryServerError as exc:
+        fail(EXIT_NO_SERVER, str(exc))
+
+
 def _run_flow(settings: Settings, overrides: dict) -> dict:
     from extractors.sources import SourcesFileError
     from flows.runlock import RunLockedError
     from warehouse import WarehouseLockedError
 
     preflight(settings, overrides)
-    configure_prefect(overrides.get("data_dir") or settings.data_dir)
-    start_temporary_server()  # unless one is configured: flows/prefect_env.py says why
+    start_prefect(overrides.get("data_dir") or settings.data_dir)
     from flows.daily_ingest import daily_ingest
 
     try:

@@ -141,7 +141,7 @@ def commit_polls(conn, run: RunRecorder, polls: list[SourcePoll], states: dict[s
         conn.execute(query("enqueue_due_retries"), [run.run_id])
     [(c["retries_due"], c["entries_resumed"])] = conn.execute(query("queue_carried_over"), [run.run_id]).fetchall()
     known = known_urls(conn, [q["canonical_url"] for q in b.queue])
-    queued = {u for (u,) in conn.execute("SELECT canonical_url FROM ingest_queue").fetchall()}
+    queued = {u for (u,) in conn.execute(query("queued_urls")).fetchall()}
     new_by_source: dict[str, int] = {}
     fresh = []
     for q in b.queue:
@@ -176,12 +176,11 @@ def commit_batch(run: RunRecorder, chunk: list[NewEntry], result: BatchResult) -
     against everything already loaded; its entries leave the queue."""
     b = result.ledger.batch
     b.done_queue = [{"canonical_url": n.url} for n in chunk]
-    conn = connect(run.db_path)
     # One DuckDB thread: the cores belong to the extraction workers while
     # batches commit, and each thread of DuckDB's keeps buffers of its own:
     # a 200-article commit on a copy of a 3,000-article warehouse peaked
     # 7-11 MB lower with one than with two (bench/RESULTS.md, "Memory").
-    conn.execute("SET threads = 1")
+    conn = connect(run.db_path, threads=1)
     try:
         done = result.articles
         urls = {d.article.canonical_url for d, _ in done}

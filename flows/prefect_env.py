@@ -67,6 +67,17 @@ def _configured_api_url() -> bool:
         return False
 
 
+class TemporaryServerError(RuntimeError):
+    """Prefect's temporary API server did not start."""
+
+
+def prepare_flow_run(data_dir: Path | str) -> str | None:
+    """What every command that runs a flow in this process does first: Prefect's
+    settings (configure_prefect), then its temporary server (start_temporary_server)."""
+    configure_prefect(data_dir)
+    return start_temporary_server()
+
+
 def start_temporary_server(timeout: float | None = None) -> str | None:
     """Start Prefect's temporary API server for this process's flow runs and
     point PREFECT_API_URL at it; its URL, or None if there is nothing to do
@@ -112,7 +123,7 @@ def start_temporary_server(timeout: float | None = None) -> str | None:
         if proc.poll() == PORT_IN_USE and time.monotonic() < deadline:
             continue  # another process took the port between our check and uvicorn's bind
         _stop(proc, os.getpid())
-        raise RuntimeError(f"Prefect's temporary server did not answer on {url} within {limit:g} s "
+        raise TemporaryServerError(f"Prefect's temporary server did not answer on {url} within {limit:g} s "
                            f"(exit code {proc.returncode}); see PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
 
 

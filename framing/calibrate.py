@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -211,11 +212,20 @@ def _mean_group_f1(gold: np.ndarray, pred: np.ndarray, groups: np.ndarray, class
                           for g in sorted(set(groups.tolist()))]))
 
 
-def choose_setting(scored: list[tuple]) -> tuple:
-    """(cv score, C, ..., dev weight, ...) tuples -> the chosen one: within
-    CV_TOLERANCE of the best score, the largest dev weight, then the smallest C."""
-    top = max(t[0] for t in scored)
-    return max((t for t in scored if t[0] >= top - CV_TOLERANCE), key=lambda t: (t[3], -t[1]))
+class CvSetting(NamedTuple):
+    """One (dev weight, C) setting of the framing model and its cross-validation."""
+
+    score: float  # mean of the groups' out-of-fold macro-F1
+    c: float
+    proba: np.ndarray | None  # out-of-fold probabilities
+    dev_weight: float
+    sample_weight: np.ndarray | None
+
+
+def choose_setting(scored: list[CvSetting]) -> CvSetting:
+    """Within CV_TOLERANCE of the best score, the largest dev weight, then the smallest C."""
+    top = max(t.score for t in scored)
+    return max((t for t in scored if t.score >= top - CV_TOLERANCE), key=lambda t: (t.dev_weight, -t.c))
 
 
 def fit_supervised(clf, labelled: list, log=print, groups: list[str] | None = None) -> tuple[dict, dict]:
@@ -257,18 +267,18 @@ def fit_supervised(clf, labelled: list, log=print, groups: list[str] | None = No
         for c in C_GRID:
             p = framing_cv[c]
             f1 = _mean_group_f1(np.asarray(fy), np.array([classes[j] for j in p.argmax(axis=1)]), fg, classes)
-            scored.append((f1, c, p, w, sw))
+            scored.append(CvSetting(f1, c, p, w, sw))
             log(f"  dev weight {w} C={c}: cross-validated macro-F1 {f1:.3f}")
     best = choose_setting(scored)
-    log(f"framing: C={best[1]} dev weight {best[3]} cross-validated macro-F1 {best[0]:.3f} over {len(fy)} on-topic texts"
+    log(f"framing: C={best.c} dev weight {best.dev_weight} cross-validated macro-F1 {best.score:.3f} over {len(fy)} on-topic texts"
         + (f" (mean over groups {', '.join(sorted(set(fg)))})" if len(set(fg)) > 1 else ""))
     # Out-of-fold labels for every text; mixed texts (not in the framing fit) get the full model's probabilities.
-    full_framing = _fit_linear(fd, ft, fy, "framing", best[1], best[4])
-    full_framing["dev_weight"] = best[3]
+    full_framing = _fit_linear(fd, ft, fy, "framing", best.c, best.sample_weight)
+    full_framing["dev_weight"] = best.dev_weight
     from .supervised import LinearModel
 
     all_p = LinearModel(full_framing).proba(x["framing_dense"], x["framing_texts"])
-    all_p[on] = best[2]
+    all_p[on] = best.proba
     best_mixed = None
     for mixed in MIXED_GRID:
         pred = _labels_from(all_p, classes, best_rel[2], x["counts"], mixed, clf)

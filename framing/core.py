@@ -25,7 +25,7 @@ from .lexicon import FramingLexicon
 from .relevance import FEATURES as RELEVANCE_FEATURES, RelevanceGate
 from .sentences import split_sentences, word_count
 from .settings import validate_settings
-from .stance import is_attributed, is_rejected, is_reported
+from .stance import stance_cues
 from .supervised import LinearModel
 from .version import code_digest
 from .types import LABEL_MIXED, LABEL_NEITHER, LABEL_OFF_TOPIC, ArticleText, Classification, Evidence
@@ -183,19 +183,16 @@ class SentenceMatchClassifier:
         }
         contrast = self.encoder.similarity(vecs, self._contrast_vecs).max(axis=1) if flat else np.zeros(0)
         lex, lengths = self.lexicon.sentence_weights(flat)
-        # Each cue regex runs once per distinct sentence (they are the slow part):
-        # (attributed, rejected, reported), see stance.py.
-        cues = {x: (is_attributed(x), is_rejected(x), is_reported(x))
-                for sents in (*framing_sents, *rel_sents) for x in sents}
-        reported = self.options.reported_speech
-        distanced = np.array([cues[x][0] or cues[x][1] or (reported and cues[x][2]) for x in flat], dtype=bool)
+        # Each cue regex runs once per distinct sentence (they are the slow part).
+        cues = {x: stance_cues(x) for sents in (*framing_sents, *rel_sents) for x in sents}
+        distanced = np.array([cues[x].distanced(self.options.reported_speech) for x in flat], dtype=bool)
         states, start = [], 0
         for i, sents in enumerate(chosen):
             end = start + len(sents)
             fs = framing_sents[i]
             n = max(len(fs), 1)
             # shares, not counts: a length feature let the model tell short fit texts from long pages
-            stance_shares = [sum(cues[x][k] for x in fs) / n for k in (2, 0, 1)]
+            stance_shares = [sum(getattr(cues[x], k) for x in fs) / n for k in ("reported", "attributed", "rejected")]
             states.append(
                 DocState(
                     sents,
@@ -206,7 +203,7 @@ class SentenceMatchClassifier:
                     distanced[start:end],
                     join_sentences(rel_sents[i]),
                     np.concatenate([stance_shares, rel_all[i, len(RELEVANCE_FEATURES):]]),
-                    join_sentences([x for x in rel_sents[i] if not cues[x][1]]),
+                    join_sentences([x for x in rel_sents[i] if not cues[x].rejected]),
                 )
             )
             start = end

@@ -134,15 +134,19 @@ def _words(text: str, cache: dict) -> list[str]:
     if hit is None:
         parts = cache.get((text, "parts"))
         if parts is None:
-            hit = _TOKEN.findall(_US_FORMS.sub(" usa ", text).lower())
+            hit = _raw_words(text)
         else:
             hit = [w for part in parts for w in _words(part, cache)]
         cache[key] = hit
     return hit
 
 
+def _raw_words(text: str) -> list[str]:
+    return _TOKEN.findall(_US_FORMS.sub(" usa ", text).lower())
+
+
 def _analyze(text: str, stop: frozenset) -> list[str]:
-    return _from_words(_TOKEN.findall(_US_FORMS.sub(" usa ", text).lower()), stop)
+    return _from_words(_raw_words(text), stop)
 
 
 # What `_from_words` makes of a word under a stop list, remembered per stop list:

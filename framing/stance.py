@@ -11,6 +11,7 @@ second, optional cue (backend setting `reported_speech`).
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from .patterns import Prefiltered
 
@@ -48,6 +49,23 @@ _REPORTED = Prefiltered(re.compile(
 ))
 
 
+class StanceCues(NamedTuple):
+    """Which distancing cues one sentence carries (each regex run once)."""
+
+    attributed: bool
+    rejected: bool
+    reported: bool
+
+    def distanced(self, reported_speech: bool = False) -> bool:
+        """The one rule for a capped margin: attributed or rejecting, and
+        reported speech where the backend counts it (`reported_speech`)."""
+        return self.attributed or self.rejected or (reported_speech and self.reported)
+
+
+def stance_cues(sentence: str) -> StanceCues:
+    return StanceCues(is_attributed(sentence), is_rejected(sentence), is_reported(sentence))
+
+
 def is_attributed(sentence: str) -> bool:
     return bool(_ATTRIBUTED.search(sentence))
 
@@ -57,7 +75,7 @@ def is_rejected(sentence: str) -> bool:
 
 
 def is_distanced(sentence: str, reported_speech: bool = False) -> bool:
-    return is_attributed(sentence) or is_rejected(sentence) or (reported_speech and is_reported(sentence))
+    return stance_cues(sentence).distanced(reported_speech)
 
 
 def is_reported(sentence: str) -> bool:

@@ -104,11 +104,11 @@ def test_calibration_prefers_dev_weight_then_regularisation_within_cv_noise():
     """Settings whose cross-validated score is within CV_TOLERANCE of the best are
     equivalent: the largest dev weight wins, then the smallest C; a setting
     clearly worse never wins however simple it is."""
-    from framing.calibrate import CV_TOLERANCE, choose_setting
+    from framing.calibrate import CV_TOLERANCE, CvSetting, choose_setting
 
-    best = (0.881, 100.0, None, 1.0, None)
-    near = (0.881 - CV_TOLERANCE / 2, 10.0, None, 10.0, None)
-    nearer_but_complex = (0.880, 100.0, None, 10.0, None)
-    far = (0.881 - 2 * CV_TOLERANCE, 1.0, None, 10.0, None)
+    best = CvSetting(0.881, 100.0, None, 1.0, None)
+    near = CvSetting(0.881 - CV_TOLERANCE / 2, 10.0, None, 10.0, None)
+    nearer_but_complex = CvSetting(0.880, 100.0, None, 10.0, None)
+    far = CvSetting(0.881 - 2 * CV_TOLERANCE, 1.0, None, 10.0, None)
     assert choose_setting([best, near, nearer_but_complex, far]) is near
     assert choose_setting([best, far]) is best

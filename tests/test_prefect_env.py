@@ -57,3 +57,16 @@ def test_a_configured_server_is_used_and_none_started(tmp_path, monkeypatch):
     assert _configured_api_url() is False
     (tmp_path / "prefect.toml").write_text('[api]\nurl = "http://127.0.0.1:4200/api"\n')
     assert _configured_api_url() is True
+
+
+def test_a_temporary_server_that_does_not_start_is_a_clear_exit_not_a_traceback(tmp_path):
+    """`framewatch run`/`backfill`/`reclassify` start Prefect through cli.ingest.start_prefect:
+    a server that does not answer in time exits with code 6 and one line saying so."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PYTHONPATH=str(ROOT), PREFECT_HOME=str(tmp_path), PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="0.001")
+    child = "import typer; from cli.ingest import start_prefect; typer.run(start_prefect)"  # as inside the CLI
+    out = subprocess.run([sys.executable, "-c", child, str(tmp_path / "data")], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 6, out.stderr[-2000:]
+    assert "temporary server did not answer" in out.stderr + out.stdout
+    assert "Traceback" not in out.stderr

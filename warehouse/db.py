@@ -263,13 +263,17 @@ def no_merge_at_checkpoint(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("SET max_vacuum_tasks = 0")
 
 
-def connect(path: Path | str, read_only: bool = False, lock_timeout: float = 60.0) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse. Writers migrate the schema and refresh views; readers only check it."""
+def connect(path: Path | str, read_only: bool = False, lock_timeout: float = 60.0,
+            threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse. Writers migrate the schema and refresh views; readers only check it.
+    `threads`: DuckDB's worker threads for this connection (default: one per core)."""
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     conn = _open(path, read_only, lock_timeout)
     try:
+        if threads is not None:
+            conn.execute("SET threads = ?", [int(threads)])
         if not read_only:
             no_merge_at_checkpoint(conn)
         if read_only:

@@ -352,6 +352,10 @@ WHERE status = 'running' RETURNING run_id;
 -- name: insert_entry_notes
 INSERT INTO entry_notes BY NAME SELECT * FROM new_entry_notes;
 
+-- name: queued_urls
+-- Every URL waiting in the ingest queue (deferred or not).
+SELECT canonical_url FROM ingest_queue;
+
 -- name: queue_carried_over
 -- This run's work from before it: failed entries due again, and entries an
 -- earlier (interrupted) run or an earlier cap left in the queue.
