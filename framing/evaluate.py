@@ -107,11 +107,16 @@ def figures(gold: list[str], pred: list[str], ids: list[str]) -> dict:
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+def plain(text: object) -> str:
+    """Text from the network without control codes, for a plain print()."""
+    return _CONTROL.sub("", str(text))
+
+
 def safe(text: object) -> str:
     """Text from the network (article sentences) printed literally: no Rich markup, no control codes."""
     from rich.markup import escape
 
-    return escape(_CONTROL.sub("", str(text)))
+    return escape(plain(text))
 
 
 def _figure(report: dict, name: str) -> str:

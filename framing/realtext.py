@@ -249,11 +249,13 @@ def write_manifest(rows: list[dict], path: Path = MANIFEST) -> None:
 
 
 def main(argv: list[str]) -> int:
+    from .evaluate import plain  # URLs and titles come from the network: no control codes on the terminal
+
     if argv[:1] == ["missing"]:
         items = load_manifest()
         gone = missing(items)
         for it in gone:
-            print(f"{it.split}\t{it.label}\t{it.url}")
+            print(plain(f"{it.split}\t{it.label}\t{it.url}"))
         print(f"{len(items) - len(gone)} of {len(items)} texts cached in {cache_dir()}; {len(gone)} missing", file=sys.stderr)
         return 1 if gone else 0
     if argv[:1] == ["check"] and len(argv) == 3:
@@ -264,7 +266,7 @@ def main(argv: list[str]) -> int:
         rows, notes = merge_staging([Path(p) for p in argv[1:]])
         write_manifest(rows)
         for n in notes:
-            print(n, file=sys.stderr)
+            print(plain(n), file=sys.stderr)
         counts = {(r["split"], r["label"]): 0 for r in rows}
         for r in rows:
             counts[(r["split"], r["label"])] += 1
@@ -276,7 +278,7 @@ def main(argv: list[str]) -> int:
         rows, notes = append_fit(manifest, [Path(p) for p in argv[1:]])
         write_manifest(rows)
         for n in notes:
-            print(n, file=sys.stderr)
+            print(plain(n), file=sys.stderr)
         print(f"wrote {MANIFEST}: {len(rows) - len(manifest)} rows added to the fit split ({len(rows)} in all)", file=sys.stderr)
         return 0
     print("usage: python -m framing.realtext missing | check URL TITLE | merge STAGING.csv... | append STAGING.csv...", file=sys.stderr)

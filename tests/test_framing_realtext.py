@@ -84,3 +84,12 @@ def test_append_adds_to_fit_only_and_drops_copies_of_manifest_stories(tmp_path, 
     assert set(by_url) == {"https://t.example/1", "https://n.example/fresh"}
     assert any("copy of a manifest story" in n and "mirror.example" in n for n in notes)
     assert any("duplicate URL" in n for n in notes) and any("hold-out" in n for n in notes)
+
+
+def test_realtext_notes_print_no_control_codes():
+    """URLs and titles in staging files come from the network: the notes
+    `python -m framing.realtext` prints carry no terminal escape codes."""
+    from framing.evaluate import plain
+
+    assert plain("dropped (label ''): https://example.org/a\x1b[31mred\x07") == "dropped (label ''): https://example.org/a[31mred"
+    assert plain("fit\tneither\thttps://example.org/") == "fit\tneither\thttps://example.org/"
