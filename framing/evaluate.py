@@ -10,14 +10,13 @@ classifier's author, so the external figures are the honest check on transfer.
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
-
 
 from .backends import DEFAULT_SEEDS, make_classifier
 from .devset import load_devset
 from .metrics import binary_f1, bootstrap_interval, confusion, direction, macro_f1, per_class
+from .printable import safe
 from .types import LABEL_MIXED, LABEL_NEITHER, LABEL_OFF_TOPIC
 
 ACCEPT_RELEVANCE_F1 = 0.95
@@ -102,21 +101,6 @@ def figures(gold: list[str], pred: list[str], ids: list[str]) -> dict:
         "intervals": intervals,
         "confusion": confusion(gold, pred, labels),
     }
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def plain(text: object) -> str:
-    """Text from the network without control codes, for a plain print()."""
-    return _CONTROL.sub("", str(text))
-
-
-def safe(text: object) -> str:
-    """Text from the network (article sentences) printed literally: no Rich markup, no control codes."""
-    from rich.markup import escape
-
-    return escape(plain(text))
 
 
 def _figure(report: dict, name: str) -> str:

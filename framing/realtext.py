@@ -23,6 +23,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .printable import plain  # URLs and titles come from the network: no control codes on the terminal
 from .types import ArticleText
 
 MANIFEST = Path(__file__).resolve().parent / "realtext" / "manifest.csv"
@@ -249,8 +250,6 @@ def write_manifest(rows: list[dict], path: Path = MANIFEST) -> None:
 
 
 def main(argv: list[str]) -> int:
-    from .evaluate import plain  # URLs and titles come from the network: no control codes on the terminal
-
     if argv[:1] == ["missing"]:
         items = load_manifest()
         gone = missing(items)

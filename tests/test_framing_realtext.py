@@ -89,7 +89,7 @@ def test_append_adds_to_fit_only_and_drops_copies_of_manifest_stories(tmp_path, 
 def test_realtext_notes_print_no_control_codes():
     """URLs and titles in staging files come from the network: the notes
     `python -m framing.realtext` prints carry no terminal escape codes."""
-    from framing.evaluate import plain
+    from framing.printable import plain
 
     assert plain("dropped (label ''): https://example.org/a\x1b[31mred\x07") == "dropped (label ''): https://example.org/a[31mred"
     assert plain("fit\tneither\thttps://example.org/") == "fit\tneither\thttps://example.org/"
