@@ -3,6 +3,7 @@ nesting-depth trap, the per-page time limit, and the raw page store."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
 import time
 from datetime import datetime, timezone
@@ -138,6 +139,19 @@ def test_pool_gives_the_same_results_as_in_process():
     pooled = extract_many(pages, workers=2)
     direct = [extract_article(*p) for p in pages]
     assert [r.text for r in pooled] == [r.text for r in direct]
+
+
+def test_raw_store_reads_pages_stored_at_the_earlier_gzip_level(tmp_path):
+    # Stores written before the level went from 6 to 1 stay readable, and a
+    # page stored then is not rewritten.
+    store = RawStore(tmp_path / "raw")
+    body = mini("truce.html")
+    sha = hashlib.sha256(body).hexdigest()
+    old = gzip.compress(body, compresslevel=6, mtime=0)
+    store.path(sha).parent.mkdir(parents=True)
+    store.path(sha).write_bytes(old)
+    assert store.get(sha) == body
+    assert store.put(body) == sha and store.path(sha).read_bytes() == old
 
 
 def test_raw_store_round_trip(tmp_path):
