@@ -279,6 +279,15 @@ def unbounded_on_oom(conn: duckdb.DuckDBPyConnection, fn: Callable[[], T]) -> T:
         return fn()
 
 
+def is_out_of_memory(exc: Exception) -> bool:
+    """DuckDB ran out of memory, also where it reports it as a failed commit
+    (a TransactionException "Failed to commit: failed to pin block ...")."""
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return True
+    text = str(exc).lower()
+    return "failed to commit" in text and any(s in text for s in ("out of memory", "failed to pin", "failed to allocate"))
+
+
 def release_cache(conn: duckdb.DuckDBPyConnection) -> None:
     """Evict the blocks of the file DuckDB keeps cached from earlier queries,
     then give the connection DuckDB's default memory limit.
