@@ -186,7 +186,7 @@ def commit_batch(run: RunRecorder, chunk: list[NewEntry], result: BatchResult) -
     # reads, and each committed batch is a row group with blocks of its own,
     # so the commit's scans (known URLs, story candidates, the loader's
     # conflict checks) read and kept more with every batch: +29 MB at the
-    # first of a 10,000-page run's 50 commits, +104 MB at the last; +24 and
+    # first of a 10,000-page run's 50 commits, +104 MB at the last; +25 and
     # +41 MB with the limit, release_cache and the loader's plain INSERTs
     # (bench/RESULTS.md, "Load on many row groups"). Over the limit DuckDB
     # evicts those blocks (they are in the file); a read that needs more

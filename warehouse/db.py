@@ -255,8 +255,11 @@ def no_merge_at_checkpoint(conn: duckdb.DuckDBPyConnection) -> None:
 
     The cost: one row group per commit and table (200 articles a batch), a
     file ~28% larger at 10,000 articles (176 against 137 MB), deleted rows
-    of partly deleted row groups kept as tombstones, and `INSERT OR IGNORE`
-    slower on many row groups (a batch's load ~2x at 10,000 articles). Row groups whose rows
+    of partly deleted row groups kept as tombstones, `INSERT OR IGNORE`
+    slower on many row groups (a batch's load ~2x at 10,000 articles, until
+    commit_batch's new articles took plain INSERTs), and a scan reads (and
+    DuckDB caches) a block per row group (commit_batch's reads run under a
+    memory limit for it). Row groups whose rows
     are all deleted (the ingest queue's, once a run has loaded them) are
     still dropped. Analysts read the snapshot, which is a fresh compact copy
     (warehouse/snapshot.py). A global setting of the database instance, so
