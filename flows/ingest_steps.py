@@ -34,10 +34,12 @@ from flows.page_work import reference_framings
 from flows.runs import RunRecorder
 from flows.settings import Settings
 from warehouse import connect, query
-from warehouse.db import transaction
+from warehouse.db import release_cache, transaction, unbounded_on_oom
 from warehouse.load import dedup_candidates, known_urls
 from warehouse.rows import article_row, classification_rows, framing_row, source_row, story_rows
 from warehouse.snapshot import publish_if_changed, snapshot_is_current
+
+READ_MEMORY_LIMIT = "48MB"  # DuckDB's, for a batch commit's reads: see commit_batch
 
 
 @task(name="poll_feeds", cache_policy=NO_CACHE)
@@ -180,11 +182,21 @@ def commit_batch(run: RunRecorder, chunk: list[NewEntry], result: BatchResult) -
     # batches commit, and each thread of DuckDB's keeps buffers of its own:
     # a 200-article commit on a copy of a 3,000-article warehouse peaked
     # 7-11 MB lower with one than with two (bench/RESULTS.md, "Memory").
-    conn = connect(run.db_path, threads=1)
+    # A memory limit for the reads: DuckDB caches every 256 KB block a scan
+    # reads, and each committed batch is a row group with blocks of its own,
+    # so the commit's scans (known URLs, story candidates, the loader's
+    # conflict checks) read and kept more with every batch: +29 MB at the
+    # first of a 10,000-page run's 50 commits, +104 MB at the last; +25 and
+    # +41 MB with the limit, release_cache and the loader's plain INSERTs
+    # (bench/RESULTS.md, "Load on many row groups"). Over the limit DuckDB
+    # evicts those blocks (they are in the file); a read that needs more
+    # runs again without it (unbounded_on_oom). The write runs without a
+    # limit, the cache emptied first (release_cache says why).
+    conn = connect(run.db_path, threads=1, memory_limit=READ_MEMORY_LIMIT)
     try:
         done = result.articles
         urls = {d.article.canonical_url for d, _ in done}
-        known = known_urls(conn, urls)  # rel=canonical names an article already loaded
+        known = unbounded_on_oom(conn, lambda: known_urls(conn, urls))  # rel=canonical names an article already loaded
         rows, fps, seen = [], [], set()
         for d, n in done:
             a = d.article
@@ -205,11 +217,13 @@ def commit_batch(run: RunRecorder, chunk: list[NewEntry], result: BatchResult) -
             fps.append(d.fingerprint)
             run.labels[d.classification.label] += 1
         b.articles = rows
+        b.articles_new = True  # known_urls above, on this connection, under the run lock
         with run.timed("dedup"):
             existing, cand = [], []
             if fps:
                 keys = [{"content_sha256": f.content_sha256, "site": f.site, "title_key": f.title_key} for f in fps]
-                cand = dedup_candidates(conn, keys, [k for f in fps for k in f.band_keys()])
+                bands = [k for f in fps for k in f.band_keys()]
+                cand = unbounded_on_oom(conn, lambda: dedup_candidates(conn, keys, bands))
                 existing = [fingerprint_from_row(r) for r in cand]
             stories = assign_stories(fps, existing)
             backfill = [f for f, r in zip(existing, cand) if r["method"] != FINGERPRINT_VERSION]  # stored before schema 2
@@ -221,6 +235,7 @@ def commit_batch(run: RunRecorder, chunk: list[NewEntry], result: BatchResult) -
         c["copies_joined"] += len(stories.reasons)
         c["stories_repointed"] += len(stories.repointed)
         run.add(result.ledger)
+        release_cache(conn)
         with run.timed("load"):
             return run.commit(b, conn)
     finally:

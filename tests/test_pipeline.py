@@ -60,19 +60,33 @@ def test_a_run_with_nothing_to_fetch_opens_the_warehouse_twice_and_still_checks_
 
 
 def test_batches_commit_through_a_one_thread_duckdb_connection(tmp_path, mini_sites, monkeypatch):
+    import flows.ingest_steps
     import flows.runs
 
     real, seen = flows.runs.load_batch, []
+    real_known, reads = flows.ingest_steps.known_urls, []
+    setting = lambda conn, name: conn.execute(f"SELECT current_setting('{name}')").fetchall()[0][0]  # noqa: E731
 
     def recording(conn, batch):
         if batch.articles:
-            seen.append(conn.execute("SELECT current_setting('threads')").fetchall()[0][0])
+            seen.append((setting(conn, "threads"), setting(conn, "memory_limit"), batch.articles_new))
         return real(conn, batch)
 
+    def reading(conn, urls):
+        reads.append(setting(conn, "memory_limit"))
+        return real_known(conn, urls)
+
     monkeypatch.setattr(flows.runs, "load_batch", recording)
+    monkeypatch.setattr(flows.ingest_steps, "known_urls", reading)
     summary = daily_ingest(overrides=ingest_overrides(tmp_path, mini_sites))
     assert summary["counts"]["articles_loaded"] == 3
-    assert seen and set(seen) == {1}
+    # reads under a small memory limit; the write with DuckDB's default
+    # (warehouse.db.release_cache says why), its articles checked as new
+    small = duckdb.connect().execute(f"SET memory_limit = '{flows.ingest_steps.READ_MEMORY_LIMIT}'").execute(
+        "SELECT current_setting('memory_limit')").fetchall()[0][0]
+    default = duckdb.connect().execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    assert reads == [default, small]  # the poll's commit (its own connection), then the one batch's
+    assert seen and set(seen) == {(1, default, True)}
 
 
 def test_unreachable_feed_is_recorded_and_does_not_stop_the_others(tmp_path, mini_sites):

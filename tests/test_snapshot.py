@@ -200,3 +200,21 @@ def test_publishing_waits_for_the_writer_and_leaves_an_open_session_intact(flow_
     assert result["path"] == snap and queries > 0 and errors == 0
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     assert os.access(snap, os.R_OK)
+
+
+def test_a_copy_out_of_memory_under_its_limit_is_copied_again_without_it(flow_warehouse, tmp_path, monkeypatch, caplog):  # noqa: F811
+    import logging
+
+    import duckdb
+
+    import warehouse.snapshot
+
+    monkeypatch.setattr(warehouse.snapshot, "SNAPSHOT_MEMORY_LIMIT", "2MB")  # far below what any copy needs
+    snap = tmp_path / "snap.duckdb"
+    with caplog.at_level(logging.WARNING, logger="warehouse.snapshot"):
+        assert publish_snapshot(flow_warehouse["db"], snap) == snap
+    assert "out of memory" in caplog.text
+    with duckdb.connect(str(flow_warehouse["db"]), read_only=True) as src, duckdb.connect(str(snap), read_only=True) as dst:
+        for table in ("articles", "classifications", "evidence", "article_lsh_bands"):
+            assert dst.execute(f"SELECT count(*) FROM {table}").fetchone() == src.execute(f"SELECT count(*) FROM {table}").fetchone()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["snap.duckdb"]  # the failed copy's file is gone

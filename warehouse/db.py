@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
 import re
 import time
@@ -17,6 +18,7 @@ SQL_DIR = Path(__file__).parent / "sql"
 MIGRATION_RE = re.compile(r"^(\d{3})_[\w-]+\.sql$")
 VIEWS_FILE = SQL_DIR / "views.sql"
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class WarehouseLockedError(RuntimeError):
@@ -253,8 +255,11 @@ def no_merge_at_checkpoint(conn: duckdb.DuckDBPyConnection) -> None:
 
     The cost: one row group per commit and table (200 articles a batch), a
     file ~28% larger at 10,000 articles (176 against 137 MB), deleted rows
-    of partly deleted row groups kept as tombstones, and `INSERT OR IGNORE`
-    slower on many row groups (a batch's load ~2x at 10,000 articles). Row groups whose rows
+    of partly deleted row groups kept as tombstones, `INSERT OR IGNORE`
+    slower on many row groups (a batch's load ~2x at 10,000 articles, until
+    commit_batch's new articles took plain INSERTs), and a scan reads (and
+    DuckDB caches) a block per row group (commit_batch's reads run under a
+    memory limit for it). Row groups whose rows
     are all deleted (the ingest queue's, once a run has loaded them) are
     still dropped. Analysts read the snapshot, which is a fresh compact copy
     (warehouse/snapshot.py). A global setting of the database instance, so
@@ -263,10 +268,52 @@ def no_merge_at_checkpoint(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("SET max_vacuum_tasks = 0")
 
 
+def unbounded_on_oom(conn: duckdb.DuckDBPyConnection, fn: Callable[[], T]) -> T:
+    """A read under the connection's memory_limit; if DuckDB runs out of
+    memory under it, the read again with DuckDB's default limit (80% of RAM):
+    the limit bounds what DuckDB keeps cached, never whether a batch loads.
+    What DuckDB cannot evict (a query's hash tables) needed ~30 MB on the
+    benchmark's warehouse and grows with it. Reads only: see release_cache."""
+    try:
+        return fn()
+    except duckdb.OutOfMemoryException as exc:
+        log.warning("DuckDB out of memory under its limit (%s); again without the limit", str(exc).splitlines()[0])
+        conn.execute("RESET memory_limit")
+        return fn()
+
+
+def is_out_of_memory(exc: Exception) -> bool:
+    """DuckDB ran out of memory, also where it reports it as a failed commit
+    (a TransactionException "Failed to commit: failed to pin block ...")."""
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return True
+    text = str(exc).lower()
+    return "failed to commit" in text and any(s in text for s in ("out of memory", "failed to pin", "failed to allocate"))
+
+
+def release_cache(conn: duckdb.DuckDBPyConnection) -> None:
+    """Evict the blocks of the file DuckDB keeps cached from earlier queries,
+    then give the connection DuckDB's default memory limit.
+
+    Writes never run under a small limit: a COMMIT that runs out of memory
+    (DuckDB 2.0.0, writing index entries) rolls its rows back but leaves
+    their keys in the unique indexes, in the file too: every later insert of
+    those keys fails as a duplicate, and INSERT OR IGNORE drops them
+    (reproduced with a 16 MB limit and 20,000 articles, bench/RESULTS.md,
+    "Memory", round mem3-13)."""
+    try:
+        conn.execute("SET memory_limit = '8MB'")  # evicts what is not in use to get under it
+    except duckdb.OutOfMemoryException:
+        pass  # more than that is in use: what could be evicted has been
+    conn.execute("RESET memory_limit")
+
+
 def connect(path: Path | str, read_only: bool = False, lock_timeout: float = 60.0,
-            threads: int | None = None) -> duckdb.DuckDBPyConnection:
+            threads: int | None = None, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """Open the warehouse. Writers migrate the schema and refresh views; readers only check it.
-    `threads`: DuckDB's worker threads for this connection (default: one per core)."""
+    `threads`: DuckDB's worker threads for this connection (default: one per core).
+    `memory_limit` (e.g. '48MB'): DuckDB's, for this database instance, set
+    after the migrations; pair it with unbounded_on_oom."""
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -283,6 +330,11 @@ def connect(path: Path | str, read_only: bool = False, lock_timeout: float = 60.
         else:
             migrate(conn, path)
             apply_views(conn)
+        if memory_limit is not None:
+            try:
+                conn.execute("SET memory_limit = ?", [memory_limit])
+            except duckdb.OutOfMemoryException:  # it holds more than that already and cannot evict it
+                log.warning("DuckDB memory_limit %s not set: in use above it", memory_limit)
     except Exception:
         conn.close()
         raise

@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from warehouse.db import named_rows, promote_classifier, query, transaction
 
@@ -35,6 +36,10 @@ class LoadBatch:
     sources: list[dict] = field(default_factory=list)
     source_health: list[dict] = field(default_factory=list)
     articles: list[dict] = field(default_factory=list)
+    # The caller found none of `articles` stored, on this connection with no
+    # other writer since (commit_batch: known_urls under the run lock): a
+    # plain INSERT, not INSERT OR IGNORE (see load_batch).
+    articles_new: bool = False
     classifications: list[dict] = field(default_factory=list)
     framing_scores: list[dict] = field(default_factory=list)
     evidence: list[dict] = field(default_factory=list)
@@ -173,6 +178,43 @@ _STEPS = [
 ]
 
 
+# A batch of new articles (LoadBatch.articles_new): rows keyed by an article
+# the batch inserts cannot be stored yet (articles are never deleted), so
+# they take plain INSERTs. Fingerprints and LSH bands may also carry stored
+# articles' (signatures computed for articles loaded before schema 2): those
+# rows keep the checking query, under a view name of their own.
+_PLAIN = {"insert_articles": "insert_new_articles", "insert_classifications": "insert_new_classifications",
+          "insert_framing_scores": "insert_new_framing_scores"}
+_SPLIT = {"insert_fingerprints": ("insert_new_fingerprints", "new_article_fingerprints"),
+          "insert_lsh_bands": ("insert_new_lsh_bands", "new_article_lsh_bands")}
+
+
+def _article_ids(rows: Rows) -> list[str]:
+    if isinstance(rows, pa.Table):
+        return rows.column("article_id").to_pylist() if rows.num_rows else []
+    return [r["article_id"] for r in rows]
+
+
+def _split(rows: Rows, ids: set[str]) -> tuple[Rows, Rows]:
+    """(rows of the articles in `ids`, the others)."""
+    if isinstance(rows, pa.Table):
+        mine = pc.is_in(rows.column("article_id"), value_set=pa.array(sorted(ids), pa.string()))
+        return rows.filter(mine), rows.filter(pc.invert(mine))
+    return [r for r in rows if r["article_id"] in ids], [r for r in rows if r["article_id"] not in ids]
+
+
+def _plain_steps(steps: list, articles: Rows) -> list:
+    ids = set(_article_ids(articles))
+    out = []
+    for table, q, view, rows in steps:
+        if q in _SPLIT and _n(rows):
+            new, stored = _split(rows, ids)
+            out += [(table, _SPLIT[q][0], _SPLIT[q][1], new), (table, q, view, stored)]
+        else:
+            out.append((table, _PLAIN.get(q, q), view, rows))
+    return out
+
+
 # What analysts read: a batch writing any of these changes what the snapshot
 # must show. The rest (runs rows, feed validators and health, the queue,
 # retries, errors, entry notes) is the pipeline's bookkeeping.
@@ -187,11 +229,31 @@ def load_batch(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> dict[str, i
         batch.sources = [{"discovery": "feed", "kind": "specialist", "evidence": None, **r} for r in batch.sources]
     steps = [(table, query_name, view, getattr(batch, attr)) for attr, table, query_name, view in _STEPS]
     steps.append(("runs", "insert_run", "new_run", [batch.run] if batch.run else []))
-    registered = []
+    # INSERT OR IGNORE into articles pays per row group of the file (one a
+    # committed batch): 0.20 s for 200 articles on a 10,000-page run's file
+    # against 0.01 s for a plain INSERT, and the LSH bands' NOT IN reads
+    # every stored band (bench/RESULTS.md, "Load on many row groups"). A
+    # batch of new articles takes plain INSERTs; should a row be stored
+    # after all, the conflict rolls the transaction back and the batch loads
+    # again with every row checked: never a duplicate, never a failed batch.
+    change = any(counts[a] for a in _ANALYST_DATA)
+    classified = bool(_n(batch.classifications))
     # DuckDB 2.0: register() refuses to run while a caller's earlier result
     # on this connection is unfinished (e.g. after fetchone); a new execute()
     # discards it.
     conn.execute("SELECT 1").fetchall()
+    if batch.articles_new:
+        try:
+            _load(conn, _plain_steps(steps, batch.articles), change, classified)
+            return counts
+        except duckdb.ConstraintException:
+            pass  # rolled back: below, with every row checked
+    _load(conn, steps, change, classified)
+    return counts
+
+
+def _load(conn: duckdb.DuckDBPyConnection, steps: list, change: bool, classified: bool) -> None:
+    registered = []
     try:
         # Arrow conversion first, outside the transaction, so a bad row fails
         # before anything is written.
@@ -199,17 +261,20 @@ def load_batch(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> dict[str, i
             if _n(rows):
                 conn.register(view, to_arrow(conn, table, rows))
                 registered.append(view)
-        with transaction(conn, change=any(counts[a] for a in _ANALYST_DATA)):
-            for _t, query_name, view, rows in steps:
-                if _n(rows):
-                    conn.execute(query(query_name))
-            if _n(batch.classifications):
-                conn.execute(query("register_classifier_versions"))
-                _promote_versions(conn)
+        _write(conn, steps, change, classified)
     finally:
         for view in registered:
             conn.unregister(view)
-    return counts
+
+
+def _write(conn: duckdb.DuckDBPyConnection, steps: list, change: bool, classified: bool) -> None:
+    with transaction(conn, change=change):
+        for _t, query_name, _view, rows in steps:
+            if _n(rows):
+                conn.execute(query(query_name))
+        if classified:
+            conn.execute(query("register_classifier_versions"))
+            _promote_versions(conn)
 
 
 def _promote_versions(conn: duckdb.DuckDBPyConnection) -> None:
