@@ -192,3 +192,19 @@ def test_loader_reclassify_and_the_view_use_one_rule_for_the_current_version(tmp
         assert conn.execute("SELECT count(*) FROM classifier_versions WHERE is_current").fetchone()[0] == 1
     finally:
         conn.close()
+
+
+def test_a_failed_commit_raises_its_own_error_not_the_rollbacks(tmp_path):
+    # Two transactions insert the same key; DuckDB finds the conflict only at
+    # the second COMMIT, which ends that transaction, so a ROLLBACK after it
+    # fails too ("no transaction is active") and used to hide the cause.
+    conn = connect(tmp_path / "w.duckdb")
+    first, second = conn.cursor(), conn.cursor()
+    first.execute("BEGIN TRANSACTION")
+    first.execute("INSERT INTO framings (framing_id, name, description) VALUES ('x', 'x', 'x')")
+    with pytest.raises(duckdb.TransactionException, match="constraint violation"):
+        with wdb.transaction(second):
+            second.execute("INSERT INTO framings (framing_id, name, description) VALUES ('x', 'x', 'x')")
+            first.execute("COMMIT")
+    assert conn.execute("SELECT count(*) FROM framings WHERE framing_id = 'x'").fetchone()[0] == 1
+    conn.close()

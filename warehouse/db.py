@@ -7,7 +7,7 @@ import random
 import re
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
@@ -111,7 +111,11 @@ def transaction(conn: duckdb.DuckDBPyConnection, change: bool = True):
             conn.execute("UPDATE warehouse_meta SET value = value + 1 WHERE key = 'changes'")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        # A COMMIT that fails has already ended the transaction, and DuckDB
+        # then refuses the ROLLBACK ("no transaction is active"): that error
+        # must not replace the one that says what went wrong.
+        with suppress(duckdb.Error):
+            conn.execute("ROLLBACK")
         raise
 
 
