@@ -138,11 +138,12 @@ def test_reference_framing_labels_carry_two_evidence_pairs(clf):
     assert labelled >= 10
 
 
-# The embedding backend's refit on 643 real texts (issue 12) reached the real-text
-# target (0.804) and gave 0.04 of the dev set's held-out macro-F1 back (0.871 ->
-# 0.831, two texts of 46): a documented trade (framing/README.md), pinned here so
-# that any further loss still fails. The default (lexical) keeps the 0.85 bar.
-DEV_FLOOR = {"embedding": 0.82}
+# Issue 12's acceptance: the dev set's held-out figure drops by no more than 0.03
+# from where it stood before the real-text work (lexical 0.851, embedding 0.865;
+# framing/README.md). The default (lexical) keeps the 0.85 bar; the embedding
+# backend, refitted on 1,014 real texts, stands at 0.842 and is held to
+# 0.865 - 0.03.
+DEV_FLOOR = {"embedding": 0.835}
 
 
 def test_acceptance_on_held_out_split(report):
