@@ -64,7 +64,9 @@ class Peak:
         self._t.join()
 
 
-def replay(source: Path, out: Path, batches: int, vacuum_tasks: int | None, deferred: bool) -> list[dict]:
+def source_tables(source: Path) -> tuple[list[str], dict, dict, pa.Table]:
+    """A bench_e2e warehouse's article ids in load order, its per-article tables,
+    its static tables and an ingest queue holding every article, as Arrow."""
     src = duckdb.connect(str(source), read_only=True)
     try:
         ids = [r[0] for r in src.execute("SELECT article_id FROM articles ORDER BY fetched_at, article_id").fetchall()]
@@ -74,6 +76,11 @@ def replay(source: Path, out: Path, batches: int, vacuum_tasks: int | None, defe
                         "now(), 'bench', false FROM articles").to_arrow_table()
     finally:
         src.close()
+    return ids, data, static, queue
+
+
+def replay(source: Path, out: Path, batches: int, vacuum_tasks: int | None, deferred: bool) -> list[dict]:
+    ids, data, static, queue = source_tables(source)
 
     def open_writer():
         conn = connect(out)

@@ -40,7 +40,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from bench.bench_checkpoint import STATIC, TABLES, Peak, rss_mb
+from bench.bench_checkpoint import TABLES, Peak, rss_mb, source_tables
 from bench.results import machine, write_section
 from flows.ingest_steps import READ_MEMORY_LIMIT
 from flows.memory import tune_malloc
@@ -51,22 +51,9 @@ from warehouse.load import LoadBatch, dedup_candidates, known_urls, load_batch
 SHOWN = (1, 10, 20, 30, 40, 50)
 
 
-def _source(source: Path) -> tuple[list[str], dict, dict, pa.Table]:
-    src = duckdb.connect(str(source), read_only=True)
-    try:
-        ids = [r[0] for r in src.execute("SELECT article_id FROM articles ORDER BY fetched_at, article_id").fetchall()]
-        data = {t: src.sql(f"SELECT * FROM {t}").to_arrow_table() for t in TABLES}
-        static = {t: src.sql(f"SELECT * FROM {t}").to_arrow_table() for t in STATIC}
-        queue = src.sql("SELECT canonical_url, url, source_id, feed_guid, title, author, published_at, NULL::VARCHAR, "
-                        "now(), 'bench', false FROM articles").to_arrow_table()
-    finally:
-        src.close()
-    return ids, data, static, queue
-
-
 def replay(source: Path, out: Path, batches: int, now: bool) -> list[dict]:
     tune_malloc()  # as the flow process
-    ids, data, static, queue = _source(source)
+    ids, data, static, queue = source_tables(source)
     conn = connect(out)  # the poll: sources and the queue, one commit
     for t, tab in {**static, "ingest_queue": queue}.items():
         conn.register("x", tab)
