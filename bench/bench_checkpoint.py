@@ -146,15 +146,30 @@ VARIANTS = {  # name: (max_vacuum_tasks set after connect(), None = as connect()
 }
 
 
-def main() -> None:
+def replay_parser() -> argparse.ArgumentParser:
+    """The options of a benchmark that replays a bench_e2e warehouse's batches."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--source", type=Path, help="a warehouse a 10,000-page bench_e2e run left behind")
     ap.add_argument("--batches", type=int, default=50)
-    ap.add_argument("--variant", help=argparse.SUPPRESS)  # one variant, in this process
     ap.add_argument("--no-write", action="store_true")
+    return ap
+
+
+def replay_args(ap: argparse.ArgumentParser) -> argparse.Namespace | None:
+    """Parsed options, or None (and why) without --source: `make bench` runs
+    every benchmark without options."""
     args = ap.parse_args()
-    if args.source is None:  # `make bench` runs every benchmark without options
+    if args.source is None:
         print("skipped: needs --source, a warehouse a 10,000-page `python -m bench.bench_e2e --feeds 200` run left behind")
+        return None
+    return args
+
+
+def main() -> None:
+    ap = replay_parser()
+    ap.add_argument("--variant", help=argparse.SUPPRESS)  # one variant, in this process
+    args = replay_args(ap)
+    if args is None:
         return
     if args.variant:
         tasks, deferred = VARIANTS[args.variant]

@@ -40,7 +40,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from bench.bench_checkpoint import TABLES, Peak, rss_mb, source_tables
+from bench.bench_checkpoint import TABLES, Peak, replay_args, replay_parser, rss_mb, source_tables
 from bench.results import machine, write_section
 from flows.ingest_steps import READ_MEMORY_LIMIT
 from flows.memory import tune_malloc
@@ -119,16 +119,12 @@ def insert_variants(path: Path, rounds: int) -> dict[str, float]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--source", type=Path, help="a warehouse a 10,000-page bench_e2e run left behind")
-    ap.add_argument("--batches", type=int, default=50)
+    ap = replay_parser()
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--variant", choices=["before", "now"], help=argparse.SUPPRESS)  # one variant, in this process
     ap.add_argument("--keep", type=Path, help=argparse.SUPPRESS)
-    ap.add_argument("--no-write", action="store_true")
-    args = ap.parse_args()
-    if args.source is None:  # `make bench` runs every benchmark without options
-        print("skipped: needs --source, a warehouse a 10,000-page `python -m bench.bench_e2e --feeds 200` run left behind")
+    args = replay_args(ap)
+    if args is None:
         return
     if args.variant:
         print(json.dumps(replay(args.source, args.keep, args.batches, args.variant == "now")))

@@ -15,10 +15,10 @@ from __future__ import annotations
 import gzip
 import os
 import statistics
+import sys
 import time
-from pathlib import Path
 
-from bench.bench_extraction import DEFAULT_DATA
+from bench.bench_extraction import data_dir, load_pages
 from bench.results import machine, write_section
 from extractors.raw_store import COMPRESS_LEVEL
 
@@ -26,13 +26,13 @@ LEVELS = sorted({1, 3, 6, COMPRESS_LEVEL})
 ROUNDS = 5
 
 
-def pages(root: Path) -> list[bytes]:
-    return [gzip.decompress(p.read_bytes()) for p in sorted((root / "html").glob("*.html.gz"))]
-
-
-def main() -> None:
-    root = Path(os.environ.get("FRAMEWATCH_BENCH_EXTRACTION", DEFAULT_DATA))
-    bodies = pages(root)
+def main() -> int:
+    root = data_dir()
+    if not (root / "ground-truth.json").is_file():
+        print(f"benchmark data not found in {root} (set FRAMEWATCH_BENCH_EXTRACTION)", file=sys.stderr)
+        return 2
+    ids, pages, _truth = load_pages(root)
+    bodies = [pages[i] for i in ids]
     raw = sum(map(len, bodies))
     cpu = {lvl: [] for lvl in LEVELS}
     size = {}
@@ -54,7 +54,8 @@ def main() -> None:
             "|---|---|---|---|---|\n" + rows)
     write_section("Raw store compression", body)
     print(body)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
