@@ -49,42 +49,37 @@ def _counts(conn) -> tuple:
                  for t in ("articles", "classifications", "article_fingerprints", "article_lsh_bands"))
 
 
-def test_new_articles_load_with_a_plain_insert_and_one_stored_after_all_is_ignored(tmp_path):
-    conn = connect(tmp_path / "w.duckdb")
-    try:
-        load_batch(conn, _batch("r1", [_article("https://e.org/a", "first")], new=True))
-        # The caller was wrong about one of them (it cannot be, under the run
-        # lock; if it ever is): the batch still loads, and nothing twice.
-        batch = _batch("r2", [_article("https://e.org/a", "again"), _article("https://e.org/b", "second")], new=True)
-        load_batch(conn, batch)
-        rows = conn.execute("SELECT canonical_url, title FROM articles ORDER BY 1").fetchall()
-        assert rows == [("https://e.org/a", "first"), ("https://e.org/b", "second")]
-        assert _counts(conn) == (2, 2, 2, 6)
-        assert conn.execute("SELECT count(*) FROM runs").fetchone()[0] == 2  # the second batch's run row: written once
-    finally:
-        conn.close()
+@pytest.fixture
+def conn(tmp_path):
+    c = connect(tmp_path / "w.duckdb")
+    yield c
+    c.close()
 
 
-def test_bands_and_fingerprints_of_stored_articles_in_a_batch_of_new_ones_are_not_stored_twice(tmp_path):
-    conn = connect(tmp_path / "w.duckdb")
-    try:
-        load_batch(conn, _batch("r1", [_article("https://e.org/a", "first")], new=True))
-        assert _counts(conn) == (1, 1, 1, 3)
-        load_batch(conn, _batch("r2", [_article("https://e.org/b", "second")], new=True, stored=(article_id("https://e.org/a"),)))
-        assert _counts(conn) == (2, 2, 2, 6)
-        assert conn.execute("SELECT count(DISTINCT (band_key, article_id)) FROM article_lsh_bands").fetchone()[0] == 6
-    finally:
-        conn.close()
+def test_new_articles_load_with_a_plain_insert_and_one_stored_after_all_is_ignored(conn):
+    load_batch(conn, _batch("r1", [_article("https://e.org/a", "first")], new=True))
+    # The caller was wrong about one of them (it cannot be, under the run
+    # lock; if it ever is): the batch still loads, and nothing twice.
+    batch = _batch("r2", [_article("https://e.org/a", "again"), _article("https://e.org/b", "second")], new=True)
+    load_batch(conn, batch)
+    rows = conn.execute("SELECT canonical_url, title FROM articles ORDER BY 1").fetchall()
+    assert rows == [("https://e.org/a", "first"), ("https://e.org/b", "second")]
+    assert _counts(conn) == (2, 2, 2, 6)
+    assert conn.execute("SELECT count(*) FROM runs").fetchone()[0] == 2  # the second batch's run row: written once
 
 
-def test_without_the_callers_word_a_stored_article_is_ignored_as_before(tmp_path):
-    conn = connect(tmp_path / "w.duckdb")
-    try:
-        load_batch(conn, _batch("r1", [_article("https://e.org/a", "first")], new=False))
-        load_batch(conn, _batch("r2", [_article("https://e.org/a", "again")], new=False))
-        assert conn.execute("SELECT title FROM articles").fetchall() == [("first",)]
-    finally:
-        conn.close()
+def test_bands_and_fingerprints_of_stored_articles_in_a_batch_of_new_ones_are_not_stored_twice(conn):
+    load_batch(conn, _batch("r1", [_article("https://e.org/a", "first")], new=True))
+    assert _counts(conn) == (1, 1, 1, 3)
+    load_batch(conn, _batch("r2", [_article("https://e.org/b", "second")], new=True, stored=(article_id("https://e.org/a"),)))
+    assert _counts(conn) == (2, 2, 2, 6)
+    assert conn.execute("SELECT count(DISTINCT (band_key, article_id)) FROM article_lsh_bands").fetchone()[0] == 6
+
+
+def test_without_the_callers_word_a_stored_article_is_ignored_as_before(conn):
+    load_batch(conn, _batch("r1", [_article("https://e.org/a", "first")], new=False))
+    load_batch(conn, _batch("r2", [_article("https://e.org/a", "again")], new=False))
+    assert conn.execute("SELECT title FROM articles").fetchall() == [("first",)]
 
 
 def test_the_commit_connection_gets_its_memory_limit(tmp_path):

@@ -261,20 +261,16 @@ def _load(conn: duckdb.DuckDBPyConnection, steps: list, change: bool, classified
             if _n(rows):
                 conn.register(view, to_arrow(conn, table, rows))
                 registered.append(view)
-        _write(conn, steps, change, classified)
+        with transaction(conn, change=change):
+            for _t, query_name, _view, rows in steps:
+                if _n(rows):
+                    conn.execute(query(query_name))
+            if classified:
+                conn.execute(query("register_classifier_versions"))
+                _promote_versions(conn)
     finally:
         for view in registered:
             conn.unregister(view)
-
-
-def _write(conn: duckdb.DuckDBPyConnection, steps: list, change: bool, classified: bool) -> None:
-    with transaction(conn, change=change):
-        for _t, query_name, _view, rows in steps:
-            if _n(rows):
-                conn.execute(query(query_name))
-        if classified:
-            conn.execute(query("register_classifier_versions"))
-            _promote_versions(conn)
 
 
 def _promote_versions(conn: duckdb.DuckDBPyConnection) -> None:
